@@ -1,0 +1,1 @@
+"""The rule engine: rulebook checks compiled to a durable_rules ruleset, verdicts collected per fact."""

@@ -1,0 +1,38 @@
+"""One root error for bad input; every error knows its file, field path, line and column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input file, printable as `path:line:col: CODE message`."""
+
+    file: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" [{self.field}]" if self.field else ""
+        return f"{where}: {self.code} {self.message}{field}"
+
+
+class ComplianceError(Exception):
+    """Bad input: carries the problems found, each with its location."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class EngineError(Exception):
+    """The rule engine failed or gave an answer that cannot be trusted."""

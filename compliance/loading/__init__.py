@@ -1,0 +1,1 @@
+"""Reading files into validated models: rulebooks, the unit registry, unit reports."""
