@@ -83,7 +83,9 @@ def _count(
         seen.add((day, label))
         counted.append(f"{day.isoformat()} {label}")
     if declared is not None and declared != len(counted):
-        notes.append(f"填报数 {declared} 与记录数 {len(counted)} 不符，以记录为准（declared total differs; records win）")
+        notes.append(
+            f"填报数 {declared} 与记录数 {len(counted)} 不符，以记录为准（declared total differs; records win）"
+        )
     return Measured(len(counted), tuple(counted), tuple(notes))
 
 
@@ -210,67 +212,131 @@ def _draft_days(report: UnitReport, year: int) -> Metric:
 # ------------------------------------------------------------------ catalogue
 
 _SPECS = (
-    MetricSpec("law_study_sessions", "count", "次", "学法活动次数", "law_study_sessions[]", _counter("law_study_sessions")),
-    MetricSpec("training_classes", "count", "期", "法治专题培训班期数", "training_classes[]", _counter("training_classes")),
     MetricSpec(
-        "pre_appointment_law_tests", "count", "次", "任前法律知识测试次数",
-        "pre_appointment_law_tests[]", _counter("pre_appointment_law_tests"),
+        "law_study_sessions", "count", "次", "学法活动次数", "law_study_sessions[]", _counter("law_study_sessions")
     ),
     MetricSpec(
-        "rule_of_law_reports_heard", "count", "次", "常务会/办公会听取法治政府建设汇报次数",
-        "rule_of_law_reports_heard[]", _counter("rule_of_law_reports_heard"),
+        "training_classes", "count", "期", "法治专题培训班期数", "training_classes[]", _counter("training_classes")
     ),
     MetricSpec(
-        "party_committee_reports_heard", "count", "次", "党委常委会听取法治建设汇报次数",
-        "party_committee_reports_heard[]", _counter("party_committee_reports_heard"),
+        "pre_appointment_law_tests",
+        "count",
+        "次",
+        "任前法律知识测试次数",
+        "pre_appointment_law_tests[]",
+        _counter("pre_appointment_law_tests"),
     ),
     MetricSpec(
-        "draft_consultation_days", "days_per_record", "日", "立法草案公开征求意见期限",
-        "draft_regulations[]", _draft_days,
+        "rule_of_law_reports_heard",
+        "count",
+        "次",
+        "常务会/办公会听取法治政府建设汇报次数",
+        "rule_of_law_reports_heard[]",
+        _counter("rule_of_law_reports_heard"),
     ),
     MetricSpec(
-        "credit_code_conversion_rate", "rate", "%", "统一社会信用代码转换率",
-        "rates.credit_code_conversion", _rate("credit_code_conversion"),
+        "party_committee_reports_heard",
+        "count",
+        "次",
+        "党委常委会听取法治建设汇报次数",
+        "party_committee_reports_heard[]",
+        _counter("party_committee_reports_heard"),
     ),
     MetricSpec(
-        "suggestion_reply_rate", "rate", "%", "建议提案按时办复率",
-        "rates.suggestions_replied_on_time", _rate("suggestions_replied_on_time"),
+        "draft_consultation_days",
+        "days_per_record",
+        "日",
+        "立法草案公开征求意见期限",
+        "draft_regulations[]",
+        _draft_days,
     ),
     MetricSpec(
-        "enforcement_certified_rate", "rate", "%", "执法人员持证上岗率",
-        "rates.enforcement_staff_certified", _rate("enforcement_staff_certified"),
+        "credit_code_conversion_rate",
+        "rate",
+        "%",
+        "统一社会信用代码转换率",
+        "rates.credit_code_conversion",
+        _rate("credit_code_conversion"),
     ),
     MetricSpec(
-        "normative_docs_online_rate", "rate", "%", "备案规范性文件网上查询和在线评价比率",
-        "rates.filed_normative_documents_online", _rate("filed_normative_documents_online"),
+        "suggestion_reply_rate",
+        "rate",
+        "%",
+        "建议提案按时办复率",
+        "rates.suggestions_replied_on_time",
+        _rate("suggestions_replied_on_time"),
     ),
     MetricSpec(
-        "review_decisions_published_rate", "rate", "%", "行政复议决定书网上公开率",
-        "rates.review_decisions_published_online", _rate("review_decisions_published_online"),
+        "enforcement_certified_rate",
+        "rate",
+        "%",
+        "执法人员持证上岗率",
+        "rates.enforcement_staff_certified",
+        _rate("enforcement_staff_certified"),
     ),
     MetricSpec(
-        "court_appearance_rate_gain", "gain", "百分点", "行政机关负责人出庭应诉率提高幅度",
-        "rates.court_appearance", _court_appearance_gain,
+        "normative_docs_online_rate",
+        "rate",
+        "%",
+        "备案规范性文件网上查询和在线评价比率",
+        "rates.filed_normative_documents_online",
+        _rate("filed_normative_documents_online"),
     ),
     MetricSpec(
-        "annual_work_plan_done", "done", "项", "制定年度法治政府建设工作计划",
-        "milestones.annual_work_plan", _done("annual_work_plan"),
+        "review_decisions_published_rate",
+        "rate",
+        "%",
+        "行政复议决定书网上公开率",
+        "rates.review_decisions_published_online",
+        _rate("review_decisions_published_online"),
     ),
     MetricSpec(
-        "major_decision_catalogue_done", "done", "项", "编制年度重大行政决策目录",
-        "milestones.major_decision_catalogue", _done("major_decision_catalogue"),
+        "court_appearance_rate_gain",
+        "gain",
+        "百分点",
+        "行政机关负责人出庭应诉率提高幅度",
+        "rates.court_appearance",
+        _court_appearance_gain,
     ),
     MetricSpec(
-        "legal_advisory_reelection_done", "done", "项", "法律顾问委员会换届",
-        "milestones.legal_advisory_committee_reelection", _done("legal_advisory_committee_reelection"),
+        "annual_work_plan_done",
+        "done",
+        "项",
+        "制定年度法治政府建设工作计划",
+        "milestones.annual_work_plan",
+        _done("annual_work_plan"),
     ),
     MetricSpec(
-        "arbitration_reelection_done", "done", "项", "仲裁委员会换届",
-        "milestones.arbitration_commission_reelection", _done("arbitration_commission_reelection"),
+        "major_decision_catalogue_done",
+        "done",
+        "项",
+        "编制年度重大行政决策目录",
+        "milestones.major_decision_catalogue",
+        _done("major_decision_catalogue"),
     ),
     MetricSpec(
-        "normative_docs_cleanup_published_done", "done", "项", "规范性文件清理结果向社会公布",
-        "milestones.normative_documents_cleanup_published", _done("normative_documents_cleanup_published"),
+        "legal_advisory_reelection_done",
+        "done",
+        "项",
+        "法律顾问委员会换届",
+        "milestones.legal_advisory_committee_reelection",
+        _done("legal_advisory_committee_reelection"),
+    ),
+    MetricSpec(
+        "arbitration_reelection_done",
+        "done",
+        "项",
+        "仲裁委员会换届",
+        "milestones.arbitration_commission_reelection",
+        _done("arbitration_commission_reelection"),
+    ),
+    MetricSpec(
+        "normative_docs_cleanup_published_done",
+        "done",
+        "项",
+        "规范性文件清理结果向社会公布",
+        "milestones.normative_documents_cleanup_published",
+        _done("normative_documents_cleanup_published"),
     ),
 )
 

@@ -6,7 +6,7 @@ Reports (年度法治政府建设工作报告) carry dated records; `compliance.
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -15,6 +15,9 @@ RULE_ID = r"^[A-Z][A-Z0-9]*-\d{2}\.\d{1,2}$"
 SLUG = r"^[a-z][a-z0-9_-]*$"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+# Report numbers are strict: `true` or "5" is a typing mistake to point at, never a number to guess.
+Count = Annotated[int, Field(strict=True, ge=0)]
+Percent = Annotated[float, Field(strict=True, ge=0)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 
 
@@ -27,7 +30,7 @@ class Strict(BaseModel):
 # ---------------------------------------------------------------- rulebook
 
 
-class Op(str, Enum):
+class Op(StrEnum):
     GE = ">="
     GT = ">"
     LE = "<="
@@ -108,7 +111,7 @@ class RateBands(Strict):
 Scoring = Annotated[AllOrNothing | PerShortfall | RateBands, Field(discriminator="mode")]
 
 
-class Expect(str, Enum):
+class Expect(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"
@@ -171,6 +174,7 @@ class GradeBand(Strict):
 
 
 DenominatorPolicy = Literal["count_zero", "exclude"]
+VetoTrigger = Literal["fail", "not_reported", "error"]
 
 
 class ScoringPolicy(Strict):
@@ -187,6 +191,31 @@ class ScoringPolicy(Strict):
     not_reported: Literal["count_zero"] = "count_zero"
     error: DenominatorPolicy = "count_zero"
     no_report_grade: Text = "不合格"
+    # Added for `compliance assess` (all optional, defaults as stated in the issue):
+    not_checkable: Literal["exclude"] = "exclude"
+    veto_on: tuple[VetoTrigger, ...] = ("fail",)
+    partial_band: Literal["counts", "ignored"] = "counts"
+    decimals: int = Field(default=2, ge=0, le=6)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScoringPolicy:
+        names = [band.grade for band in self.grades]
+        if len(set(names)) != len(names) or self.fallback_grade in names:
+            raise ValueError("grade names must be distinct (including fallback_grade)")
+        floors = [band.min_score for band in self.grades]
+        if floors != sorted(floors, reverse=True) or len(set(floors)) != len(floors):
+            raise ValueError("grades must be listed best first, with strictly decreasing min_score")
+        known = {*names, self.fallback_grade}
+        for field_name in ("veto_cap", "no_report_grade"):
+            if getattr(self, field_name) not in known:
+                raise ValueError(f"{field_name} must be one of the grades: {', '.join(sorted(known))}")
+        if not self.veto_on:
+            raise ValueError("veto_on needs at least one status (normally fail)")
+        return self
+
+    def ordered_grades(self) -> tuple[str, ...]:
+        """Grade names best first, ending with the fallback grade."""
+        return (*(band.grade for band in self.grades), self.fallback_grade)
 
 
 class SourceDocument(Strict):
@@ -246,7 +275,7 @@ class TrainingClass(Strict):
     start_date: dt.date
     end_date: dt.date | None = None
     title: Text
-    participants: int | None = Field(default=None, ge=0)
+    participants: Count | None = None
 
 
 class DatedEvent(Strict):
@@ -271,10 +300,10 @@ class DraftRegulation(Strict):
 class RateParts(Strict):
     """A rate from its parts (numerator/denominator), or a declared percent when parts are not kept."""
 
-    numerator: int | None = Field(default=None, ge=0)
-    denominator: int | None = Field(default=None, ge=0)
-    percent: float | None = Field(default=None, ge=0)
-    previous_year_percent: float | None = Field(default=None, ge=0, le=100)
+    numerator: Count | None = None
+    denominator: Count | None = None
+    percent: Percent | None = None
+    previous_year_percent: Annotated[float, Field(strict=True, ge=0, le=100)] | None = None
 
     @model_validator(mode="after")
     def _parts_or_percent(self) -> RateParts:
@@ -310,11 +339,11 @@ class Milestones(Strict):
 class Declared(Strict):
     """Typed totals (填报数), used only where the report has no records for the same metric."""
 
-    law_study_sessions: int | None = Field(default=None, ge=0)
-    training_classes: int | None = Field(default=None, ge=0)
-    pre_appointment_law_tests: int | None = Field(default=None, ge=0)
-    rule_of_law_reports_heard: int | None = Field(default=None, ge=0)
-    party_committee_reports_heard: int | None = Field(default=None, ge=0)
+    law_study_sessions: Count | None = None
+    training_classes: Count | None = None
+    pre_appointment_law_tests: Count | None = None
+    rule_of_law_reports_heard: Count | None = None
+    party_committee_reports_heard: Count | None = None
 
 
 class UnitReport(Strict):
@@ -339,5 +368,3 @@ class UnitReport(Strict):
 
 def report_field_names() -> set[str]:
     return set(UnitReport.model_fields)
-
-

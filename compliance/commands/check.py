@@ -34,8 +34,19 @@ def render_card(book: LoadedRulebook, card: Scorecard) -> str:
         detail = r.shortfall or r.reason or ""
         if r.status == "fail" and r.records:
             detail += "\n" + "\n".join(f"  · {x}" for x in r.records)
-        rows.append([r.rule_id, titles.get(r.rule_id, ""), STATUS_LABEL[r.status], measured, f"{r.op} {number(r.target)} {r.unit}", detail])
-    table = tabulate(rows, headers=["规则 rule", "要求 requirement", "结果 status", "实际 measured", "目标 target", "差距 shortfall"])
+        rows.append(
+            [
+                r.rule_id,
+                titles.get(r.rule_id, ""),
+                STATUS_LABEL[r.status],
+                measured,
+                f"{r.op} {number(r.target)} {r.unit}",
+                detail,
+            ]
+        )
+    table = tabulate(
+        rows, headers=["规则 rule", "要求 requirement", "结果 status", "实际 measured", "目标 target", "差距 shortfall"]
+    )
     counts = card.counts()
     summary = "  ".join(f"{STATUS_LABEL[s].split()[0]} {n}" for s, n in counts.items())
     return f"{head}\n{table}\n\n{summary}\n"
@@ -45,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
     path = expand_paths([args.report])
     if len(path) != 1 or path[0].is_dir():
-        print(f"{args.report}: E000 give one report file to check (use `compliance score` for folders)", file=sys.stderr)
+        print(
+            f"{args.report}: E000 give one report file to check (use `compliance score` for folders)", file=sys.stderr
+        )
         return 2
     inputs = list(read_report_file(path[0]))
     with Evaluator(book) as evaluator:

@@ -13,7 +13,10 @@ from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rule
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--rules", metavar="DIR", type=Path, default=None,
+        "--rules",
+        metavar="DIR",
+        type=Path,
+        default=None,
         help=f"rulebook directory (default: the bundled {DEFAULT_RULES.name})",
     )
 

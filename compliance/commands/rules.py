@@ -59,7 +59,17 @@ def render_table(book: LoadedRulebook) -> str:
             requirement = f"{rule.check.measure} {rule.check.op.value} {number(rule.check.target)} {rule.unit}"
         else:
             requirement = "（不可机读 not machine-checkable）"
-        rows.append([rule.id, rule.source.item, rule.title.zh, scope, requirement, number(rule.points), "否决" if rule.veto else ""])
+        rows.append(
+            [
+                rule.id,
+                rule.source.item,
+                rule.title.zh,
+                scope,
+                requirement,
+                number(rule.points),
+                "否决" if rule.veto else "",
+            ]
+        )
     headers = ["规则 rule", "条 item", "要求 title", "适用 applies to", "指标 check", "分值 points", "一票否决 veto"]
     return f"{book.meta.title.zh}（{book.meta.source.number}）\n" + tabulate(rows, headers=headers) + "\n"
 

@@ -14,10 +14,18 @@ from pydantic import BaseModel, ValidationError
 from compliance.errors import ComplianceError, Problem
 from compliance.suggest import did_you_mean, known_fields
 
-try:
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # libyaml's C loader, still safe
-except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader, still safe
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Safe loading with dates left as text, so the models validate them (2018-02-30 gets a field path)."""
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
 FieldPath = tuple[str | int, ...]
 
@@ -69,7 +77,7 @@ def parse_yaml(text: str, path: str, *, with_marks: bool = True) -> Document:
     """Safe YAML (libyaml's C loader) into data; with_marks also records every field's line."""
     try:
         if not with_marks:
-            return Document(path, yaml.load(text, Loader=_Loader))  # noqa: S506 - CSafeLoader is safe
+            return Document(path, yaml.load(text, Loader=_Loader))
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
@@ -81,7 +89,7 @@ def parse_yaml(text: str, path: str, *, with_marks: bool = True) -> Document:
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = exc.problem or exc.context or "invalid YAML"
         raise ComplianceError(Problem(path, line, col, "E001", f"YAML syntax error: {reason}")) from None
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # constructor errors, e.g. unhashable keys
         raise ComplianceError(Problem(path, None, None, "E001", f"YAML error: {exc}")) from None
     marks: dict[FieldPath, tuple[int, int]] = {}
     if node is not None:

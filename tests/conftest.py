@@ -1,0 +1,37 @@
+"""Shared fixtures: the bundled rulebook (loaded once) and a report builder."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compliance.evaluate import Evaluator, RuleResult, Scorecard
+from compliance.loading.reports import ReportInput
+from compliance.loading.rulebook import LoadedRulebook, load_rulebook
+from compliance.model import UnitReport
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_reports"
+
+
+@pytest.fixture(scope="session")
+def book() -> LoadedRulebook:
+    return load_rulebook()
+
+
+@pytest.fixture(scope="session")
+def evaluator(book: LoadedRulebook) -> Iterator[Evaluator]:
+    with Evaluator(book) as ev:
+        yield ev
+
+
+def score_one(evaluator: Evaluator, unit_id: str, **facts: Any) -> Scorecard:
+    report = UnitReport.model_validate({"unit_id": unit_id, "year": 2018, **facts})
+    return evaluator.score_batch([ReportInput(f"test:{unit_id}", "", report)])[0]
+
+
+def result(card: Scorecard, rule_id: str) -> RuleResult:
+    return next(r for r in card.results if r.rule_id == rule_id)

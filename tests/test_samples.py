@@ -1,0 +1,119 @@
+"""The bundled sample reports: every file is accounted for and each borderline gets the document's verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from compliance.cli import main
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
+
+
+@pytest.fixture(scope="module")
+def scored() -> dict[str, Any]:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "compliance", "score", str(SAMPLES), "--format", "json"],
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr  # some samples fail on purpose
+    data: dict[str, Any] = json.loads(run.stdout)
+    return data
+
+
+def by_source(scored: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(u for u in scored["units"] if Path(u["source"]).name == name)
+
+
+def rule(scored: dict[str, Any], name: str, rule_id: str) -> dict[str, Any]:
+    return next(r for r in by_source(scored, name)["results"] if r["rule_id"] == rule_id)
+
+
+def test_every_sample_file_is_accounted_for(scored: dict[str, Any]) -> None:
+    files = sorted(p.name for p in SAMPLES.iterdir() if p.suffix in (".yaml", ".json"))
+    assert sorted(Path(u["source"]).name for u in scored["units"]) == files
+    assert len(files) >= 10
+
+
+def test_sample_set_covers_every_unit_type(scored: dict[str, Any]) -> None:
+    types = {u["unit_type"] for u in scored["units"]}
+    assert types >= {"city_government", "county_government", "development_zone", "city_department", "affiliated_unit"}
+
+
+def test_exactly_four_sessions_pass(scored: dict[str, Any]) -> None:
+    r = rule(scored, "haimen.yaml", "NT18-32.1")
+    assert (r["status"], r["measured"]) == ("pass", 4)
+
+
+def test_session_dated_2017_12_31_does_not_count(scored: dict[str, Any]) -> None:
+    r = rule(scored, "qidong.yaml", "NT18-32.1")
+    assert (r["status"], r["measured"]) == ("fail", 3)
+    assert r["shortfall_amount"] == 1
+    assert any("2017-12-31" in note for note in r["notes"])
+
+
+def test_thirty_days_pass_twenty_nine_fail(scored: dict[str, Any]) -> None:
+    r = rule(scored, "fazhiban.yaml", "NT18-10.1")
+    assert r["status"] == "fail"
+    failing = " ".join(r["records"])
+    assert "停车场" in failing and "29日" in failing  # 2018-08-01 -> 08-30: 29 days
+    assert "养犬" not in failing  # 2018-03-01 -> 03-31: exactly 30 days
+
+
+def test_confidential_draft_needs_a_legal_basis(scored: dict[str, Any]) -> None:
+    without = rule(scored, "fazhiban.yaml", "NT18-10.1")
+    assert any("某专项" in rec for rec in without["records"])
+    with_basis = rule(scored, "nt-gov.yaml", "NT18-10.1")
+    assert with_basis["status"] == "pass"
+    assert any("保密" in note and "国防动员" in note for note in with_basis["notes"])
+
+
+def test_rate_of_99_9_percent_fails(scored: dict[str, Any]) -> None:
+    r = rule(scored, "qidong.yaml", "NT18-24.1")
+    assert (r["status"], r["measured"]) == ("fail", 99.9)
+
+
+def test_missing_facts_are_not_reported(scored: dict[str, Any]) -> None:
+    unit = by_source(scored, "rugao.yaml")
+    assert unit["counts"]["not_reported"] >= 5
+    assert rule(scored, "rugao.yaml", "NT18-32.3")["status"] == "not_reported"
+    assert rule(scored, "rugao.yaml", "NT18-32.1")["status"] == "pass"
+
+
+def test_contradictory_rate_is_an_error(scored: dict[str, Any]) -> None:
+    r = rule(scored, "zhujian.json", "NT18-24.1")
+    assert r["status"] == "error" and "47" in r["reason"] and "45" in r["reason"]
+
+
+def test_invalid_report_is_an_error_row_with_locations(scored: dict[str, Any]) -> None:
+    unit = by_source(scored, "broken-tongzhou.yaml")
+    assert unit["status"] == "invalid" and unit["results"] == []
+    text = "\n".join(unit["problems"])
+    assert "broken-tongzhou.yaml:4:1" in text and "law_study_sessions" in text  # did you mean
+    assert "training_classes[0].start_date" in text
+
+
+def test_veto_rule_failure_is_reported(scored: dict[str, Any]) -> None:
+    r = rule(scored, "jiaotong.yaml", "NT18-19.1")
+    assert r["status"] == "fail" and r["measured"] < 100
+
+
+@pytest.mark.parametrize(
+    "name", ["haimen.yaml", "nt-gov.yaml", "gongshang.yaml", "nt-etdz.yaml", "gongjijin.yaml", "arbitration.yaml"]
+)
+def test_fully_compliant_samples_pass(scored: dict[str, Any], name: str) -> None:
+    assert by_source(scored, name)["status"] == "pass"
+
+
+def test_check_exit_codes() -> None:
+    assert main(["check", str(SAMPLES / "haimen.yaml")]) == 0
+    assert main(["check", str(SAMPLES / "qidong.yaml")]) == 1
+    assert main(["check", str(SAMPLES / "rugao.yaml")]) == 1  # not reported counts as not passing
+    assert main(["check", str(SAMPLES / "broken-tongzhou.yaml")]) == 2
