@@ -6,16 +6,17 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from compliance import __version__
 from compliance.errors import ComplianceError
 
 # One module per subcommand under compliance/commands/, each with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("check", "score", "rules")
+COMMANDS = ("check", "score", "rules", "assess", "lint", "source", "schema")
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit code is 2 as well; keep one message shape
+    def error(self, message: str) -> NoReturn:  # argparse's own exit code is 2 as well; keep one message shape
         self.print_usage(sys.stderr)
         sys.stderr.write(f"compliance: error: {message}\n")
         raise SystemExit(2)

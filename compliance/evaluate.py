@@ -12,7 +12,7 @@ from compliance.derive import METRICS, Measured, Metric, PerRecord, Unmeasured, 
 from compliance.engine.durable import CompiledCheck, Engine, Fact
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
-from compliance.model import Op, Rule, UnitReport
+from compliance.model import Op, Rule, Unit, UnitReport
 
 Status = Literal["pass", "fail", "not_applicable", "not_reported", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "not_reported", "error")
@@ -82,6 +82,20 @@ def shortfall(op: Op, value: float, target: float, unit: str) -> tuple[str, int 
     return f"应为{_fmt(target)}{unit}，实际{_fmt(value)}{unit}（must equal {_fmt(target)}）", gap
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A checkable rule as scoring needs it, worked out once per rule (not once per unit)."""
+
+    rule: Rule
+    index: int
+    measure: str
+    op: Op
+    op_text: str
+    target: int | float
+    unit: str
+    done: bool
+
+
 class Evaluator:
     """Compiles a rulebook's checks once; scores reports in batches through the engine."""
 
@@ -93,6 +107,10 @@ class Evaluator:
         checks = [CompiledCheck(i, r.check.op, r.check.target) for i, r in enumerate(self._checked) if r.check]
         self._engine = Engine(checks)
         self._applicable: dict[tuple[str, str], tuple[Rule, ...]] = {}
+        self._plans: dict[tuple[str, str], tuple[_Planned, ...]] = {}
+        self._types = frozenset(t.id for t in book.registry.types)
+        self._named = frozenset(u for r in self.rules for u in r.applies_to.units)
+        self._year = book.meta.year
 
     def close(self) -> None:
         self._engine.close()
@@ -104,7 +122,7 @@ class Evaluator:
         self.close()
 
     def applicable(self, unit_id: str, unit_type: str) -> tuple[Rule, ...]:
-        key = (unit_id, unit_type)
+        key = (unit_id if unit_id in self._named else "", unit_type)  # one entry per type for unnamed units
         found = self._applicable.get(key)
         if found is None:
             found = tuple(r for r in self.rules if unit_type in r.applies_to.types or unit_id in r.applies_to.units)
@@ -117,51 +135,69 @@ class Evaluator:
         while chunk := list(islice(iterator, batch)):
             yield from self.score_batch(chunk)
 
+    def plan(self, unit_id: str, unit_type: str) -> tuple[_Planned, ...]:
+        """The checkable rules that apply to a unit, with what scoring needs from each, cached per (unit, type)."""
+        key = (unit_id if unit_id in self._named else "", unit_type)
+        found = self._plans.get(key)
+        if found is None:
+            found = tuple(
+                _Planned(
+                    rule, self._index[rule.id], rule.check.measure, rule.check.op, rule.check.op.value,
+                    rule.check.target, rule.unit or METRICS[rule.check.measure].unit,
+                    METRICS[rule.check.measure].kind == "done",
+                )
+                for rule in self.applicable(unit_id, unit_type)
+                if rule.check is not None
+            )
+            self._plans[key] = found
+        return found
+
     def score_batch(self, chunk: Sequence[ReportInput]) -> list[Scorecard]:
         prepared = [self._prepare(item) for item in chunk]
         facts: list[Fact] = []
         for u, prep in enumerate(prepared):
             if isinstance(prep, Scorecard):
                 continue
-            for rule, metric in prep[2]:
-                if rule.check is None:
-                    continue
-                r = self._index[rule.id]
-                if isinstance(metric, Measured):
-                    facts.append(Fact(u, r, 0, metric.value))
-                elif isinstance(metric, PerRecord):
-                    facts.extend(Fact(u, r, k, value) for k, (_, value) in enumerate(metric.items))
+            for planned, metric in prep[2]:
+                if type(metric) is Measured:
+                    facts.append(Fact(u, planned.index, 0, metric.value))
+                elif type(metric) is PerRecord:
+                    r = planned.index
+                    facts.extend([Fact(u, r, k, value) for k, (_, value) in enumerate(metric.items)])
         verdicts = self._engine.judge(facts)
-        return [prep if isinstance(prep, Scorecard) else self._card(u, prep, verdicts) for u, prep in enumerate(prepared)]
+        return [
+            prep if isinstance(prep, Scorecard) else self._card(u, prep, verdicts) for u, prep in enumerate(prepared)
+        ]
 
-    def _prepare(
-        self, item: ReportInput
-    ) -> Scorecard | tuple[ReportInput, UnitReport, list[tuple[Rule, Metric | None]], str, bool]:
+    def _prepare(self, item: ReportInput) -> Scorecard | _Prepared:
         report = item.report
         if report is None:
             return self._invalid(item, [str(p) for p in item.problems])
         unit = self.book.unit(report.unit_id)
         unit_type = unit.type if unit else report.unit_type
         problems = []
-        if report.year != self.book.meta.year:
-            problems.append(f"{item.source}: E301 report is for {report.year}; this rulebook assesses {self.book.meta.year} [year]")
+        if report.year != self._year:
+            problems.append(
+                f"{item.source}: E301 report is for {report.year}; this rulebook assesses {self._year} [year]"
+            )
         if unit is None and unit_type is None:
             problems.append(
-                f"{item.source}: E302 unit '{report.unit_id}' is not in the unit registry and the report gives no unit_type [unit_id]"
+                f"{item.source}: E302 unit '{report.unit_id}' is not in the unit registry"
+                " and the report gives no unit_type [unit_id]"
             )
         elif unit is not None and report.unit_type is not None and report.unit_type != unit.type:
             problems.append(
-                f"{item.source}: E303 unit_type '{report.unit_type}' contradicts the registry ('{unit.type}') [unit_type]"
+                f"{item.source}: E303 unit_type '{report.unit_type}'"
+                f" contradicts the registry ('{unit.type}') [unit_type]"
             )
-        elif unit_type is not None and unit_type not in {t.id for t in self.book.registry.types}:
+        elif unit_type is not None and unit_type not in self._types:
             problems.append(f"{item.source}: E304 unknown unit_type '{unit_type}' [unit_type]")
         if problems or unit_type is None:
             return self._invalid(item, problems)
-        rules = self.applicable(report.unit_id, unit_type)
-        measures = {r.check.measure for r in rules if r.check}
-        metrics = derive_metrics(report, self.book.meta.year, measures)
-        paired = [(r, metrics[r.check.measure] if r.check else None) for r in rules]
-        return (item, report, paired, unit_type, unit is not None)
+        plan = self.plan(report.unit_id, unit_type)
+        metrics = derive_metrics(report, self._year, {p.measure for p in plan})
+        paired = [(p, metrics[p.measure]) for p in plan]
+        return (item, report, paired, unit_type, unit)
 
     def _invalid(self, item: ReportInput, problems: list[str]) -> Scorecard:
         report = item.report
@@ -177,63 +213,57 @@ class Evaluator:
             problems=tuple(problems),
         )
 
-    def _card(
-        self,
-        u: int,
-        prep: tuple[ReportInput, UnitReport, list[tuple[Rule, Metric | None]], str, bool],
-        verdicts: dict[tuple[int, int, int], bool],
-    ) -> Scorecard:
-        item, report, paired, unit_type, registered = prep
-        unit = self.book.unit(report.unit_id)
-        results = tuple(
-            self._result(u, rule, metric, verdicts) for rule, metric in paired if rule.check is not None
-        )
+    def _card(self, u: int, prep: _Prepared, verdicts: dict[tuple[int, int, int], bool]) -> Scorecard:
+        item, report, paired, unit_type, unit = prep
         return Scorecard(
             source=item.source,
             digest=item.digest,
             unit_id=report.unit_id,
             unit_name=unit.name if unit else report.unit_name,
             unit_type=unit_type,
-            registered=registered,
-            results=results,
+            registered=unit is not None,
+            results=tuple([_result(u, planned, metric, verdicts) for planned, metric in paired]),
         )
 
-    def _result(
-        self, u: int, rule: Rule, metric: Metric | None, verdicts: dict[tuple[int, int, int], bool]
-    ) -> RuleResult:
-        check = rule.check
-        assert check is not None and metric is not None
-        spec = METRICS[check.measure]
-        unit = rule.unit or spec.unit
-        base = {"rule_id": rule.id, "target": check.target, "op": check.op.value, "unit": unit}
-        r = self._index[rule.id]
-        if isinstance(metric, Unmeasured):
-            return RuleResult(status=metric.status, measured=None, reason=metric.reason, **base)  # type: ignore[arg-type]
-        if isinstance(metric, Measured):
-            passed = verdicts[(u, r, 0)]
-            if passed:
-                return RuleResult(status="pass", measured=metric.value, records=metric.counted, notes=metric.notes, **base)  # type: ignore[arg-type]
-            if spec.kind == "done":
-                text, amount = "未在本年度完成（not completed in the year）", 1
-            else:
-                text, amount = shortfall(check.op, metric.value, check.target, unit)
+
+_Prepared = tuple[ReportInput, UnitReport, list[tuple[_Planned, Metric]], str, "Unit | None"]
+
+
+def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int, int, int], bool]) -> RuleResult:
+    rule_id, target, op, unit = planned.rule.id, planned.target, planned.op_text, planned.unit
+    if type(metric) is Unmeasured:
+        return RuleResult(rule_id, metric.status, None, target, op, unit, reason=metric.reason)
+    if type(metric) is Measured:
+        if verdicts[(u, planned.index, 0)]:
             return RuleResult(
-                status="fail", measured=metric.value, shortfall=text, shortfall_amount=amount,
-                records=metric.counted, notes=metric.notes, **base,  # type: ignore[arg-type]
+                rule_id, "pass", metric.value, target, op, unit, records=metric.counted, notes=metric.notes
             )
-        failing = [
-            (label, value) for k, (label, value) in enumerate(metric.items) if not verdicts[(u, r, k)]
-        ]
-        lowest = min(value for _, value in metric.items)
-        if not failing:
-            labels = tuple(f"{label} {value}{unit}" for label, value in metric.items)
-            return RuleResult(status="pass", measured=lowest, records=labels, notes=(*metric.exempt, *metric.notes), **base)  # type: ignore[arg-type]
-        records = tuple(
-            f"{label}：{value}{unit}，" + shortfall(check.op, value, check.target, unit)[0] for label, value in failing
-        )
-        worst = max(abs(check.target - value) for _, value in failing)
-        text = f"{len(failing)}件未达标，最多差{_fmt(worst)}{unit}（{len(failing)} record(s) short, worst by {_fmt(worst)} {unit}）"
+        amount: int | float
+        if planned.done:
+            text, amount = "未在本年度完成（not completed in the year）", 1
+        else:
+            text, amount = shortfall(planned.op, metric.value, target, unit)
         return RuleResult(
-            status="fail", measured=lowest, shortfall=text, shortfall_amount=_num(worst),
-            records=records, notes=(*metric.exempt, *metric.notes), **base,  # type: ignore[arg-type]
+            rule_id, "fail", metric.value, target, op, unit, shortfall=text, shortfall_amount=amount,
+            records=metric.counted, notes=metric.notes,
         )
+    assert isinstance(metric, PerRecord)
+    r = planned.index
+    failing = [(label, value) for k, (label, value) in enumerate(metric.items) if not verdicts[(u, r, k)]]
+    lowest = min(value for _, value in metric.items)
+    if not failing:
+        labels = tuple(f"{label} {value}{unit}" for label, value in metric.items)
+        notes = (*metric.exempt, *metric.notes)
+        return RuleResult(rule_id, "pass", lowest, target, op, unit, records=labels, notes=notes)
+    records = tuple(
+        f"{label}：{value}{unit}，" + shortfall(planned.op, value, target, unit)[0] for label, value in failing
+    )
+    worst = max(abs(target - value) for _, value in failing)
+    text = (
+        f"{len(failing)}件未达标，最多差{_fmt(worst)}{unit}"
+        f"（{len(failing)} record(s) short, worst by {_fmt(worst)} {unit}）"
+    )
+    return RuleResult(
+        rule_id, "fail", lowest, target, op, unit, shortfall=text, shortfall_amount=_num(worst),
+        records=records, notes=(*metric.exempt, *metric.notes),
+    )

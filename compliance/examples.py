@@ -54,7 +54,9 @@ def run_examples(book: LoadedRulebook, evaluator: Evaluator | None = None) -> It
             evaluator.close()
 
 
-def _run_one(book: LoadedRulebook, evaluator: Evaluator, placed: PlacedRule, index: int, example: Example) -> ExampleRun:
+def _run_one(
+    book: LoadedRulebook, evaluator: Evaluator, placed: PlacedRule, index: int, example: Example
+) -> ExampleRun:
     rule = placed.rule
     unit_id = example_unit(book, rule, example)
     if unit_id is None:
@@ -65,7 +67,9 @@ def _run_one(book: LoadedRulebook, evaluator: Evaluator, placed: PlacedRule, ind
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])
-        return ExampleRun(placed, index, example, None, f"example report is not a valid report: {where}: {first['msg']}")
+        return ExampleRun(
+            placed, index, example, None, f"example report is not a valid report: {where}: {first['msg']}"
+        )
     card = evaluator.score_batch([ReportInput(f"example {rule.id}-{example.name}", "", report)])[0]
     if card.problems:
         return ExampleRun(placed, index, example, None, "; ".join(card.problems))

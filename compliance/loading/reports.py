@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import orjson
 from pydantic import ValidationError
@@ -15,6 +18,8 @@ from compliance.loading.documents import Document, parse_json, parse_yaml, read_
 from compliance.model import UnitReport
 
 REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+STDIN = "-"  # a path of `-` is JSON Lines on standard input
+_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if str(raw) == STDIN:
+            found.append(path)
+        elif path.is_dir():
             found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
         elif path.exists():
             found.append(path)
@@ -73,7 +80,8 @@ def read_report_file(path: Path) -> Iterator[ReportInput]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        yield ReportInput(str(path), "", None, (Problem(str(path), None, None, "E000", f"cannot read file: {exc.strerror}"),))
+        problem = Problem(str(path), None, None, "E000", f"cannot read file: {exc.strerror}")
+        yield ReportInput(str(path), "", None, (problem,))
         return
     if path.suffix.lower() == ".jsonl":
         yield from _read_jsonl(path, raw)
@@ -90,20 +98,66 @@ def read_report_file(path: Path) -> Iterator[ReportInput]:
 
 
 def _read_jsonl(path: Path, raw: bytes) -> Iterator[ReportInput]:
+    name = str(path)
     for number, line in enumerate(raw.splitlines(), start=1):
-        if not line.strip():
-            continue
-        source = f"{path}:{number}"
+        item = report_from_line(name, number, line)
+        if item is not None:
+            yield item
+
+
+def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
+    """One JSON Lines report (None for a blank line); its source is `path:line`."""
+    if not line.strip():
+        return None
+    source = f"{path}:{number}"
+    digest = hashlib.sha256(line).hexdigest()
+    if b"NaN" not in line and b"Infinity" not in line:
         try:
-            data = orjson.loads(line)
-            item = validate_report(Document(str(path), data, {(): (number, 1)}))
-            item = ReportInput(source, item.digest, item.report, item.problems)
-        except orjson.JSONDecodeError as exc:
-            problem = Problem(str(path), number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
-            item = ReportInput(source, "", None, (problem,))
-        yield _with_digest(item, line)
+            # Fast path: pydantic parses and validates the bytes in one pass. Anything it refuses, or a number
+            # orjson would refuse (1e999, ints past 64 bits), goes the slow way below, so both paths read
+            # exactly the same reports and problems are reported as for any other JSON report.
+            report = UnitReport.model_validate_json(line)
+            if _numbers_in_range(report):
+                return ReportInput(source, digest, report)
+        except ValidationError:
+            pass
+    try:
+        data = orjson.loads(line)
+        item = validate_report(Document(path, data, {(): (number, 1)}))
+        return ReportInput(source, digest, item.report, item.problems)
+    except orjson.JSONDecodeError as exc:
+        problem = Problem(path, number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
+        return ReportInput(source, digest, None, (problem,))
+
+
+def _numbers_in_range(report: UnitReport) -> bool:
+    """The report's numbers are ones orjson also reads: finite floats, ints within 64 bits."""
+    values: list[int | float | None] = [*report.declared.__dict__.values()]
+    for parts in report.rates.__dict__.values():
+        if parts is not None:
+            values.extend((parts.numerator, parts.denominator, parts.percent, parts.previous_year_percent))
+    for training in report.training_classes or ():
+        values.append(training.participants)
+    for value in values:
+        if type(value) is int and value > _INT64:
+            return False
+        if type(value) is float and not math.isfinite(value):
+            return False
+    return True
+
+
+def read_jsonl_stream(name: str, stream: BinaryIO) -> Iterator[ReportInput]:
+    """Reports from a JSON Lines stream (standard input is named `-`), read line by line."""
+    for number, line in enumerate(stream, start=1):
+        item = report_from_line(name, number, line.rstrip(b"\r\n"))
+        if item is not None:
+            yield item
 
 
 def read_reports(paths: Iterable[str | Path]) -> Iterator[ReportInput]:
+    """Every report under the paths, in order; `-` reads JSON Lines from standard input."""
     for path in expand_paths(paths):
-        yield from read_report_file(path)
+        if str(path) == STDIN:
+            yield from read_jsonl_stream(STDIN, sys.stdin.buffer)
+        else:
+            yield from read_report_file(path)

@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -133,7 +132,13 @@ def _digest(directory: Path, paths: list[Path]) -> str:
     return sha.hexdigest()
 
 
-TARGET_RANGES = {"rate": (0, 100), "count": (0, None), "done": (0, 1), "days_per_record": (1, None), "gain": (None, None)}
+TARGET_RANGES = {
+    "rate": (0, 100),
+    "count": (0, None),
+    "done": (0, 1),
+    "days_per_record": (1, None),
+    "gain": (None, None),
+}
 
 
 def consistency(book: LoadedRulebook) -> list[Problem]:
@@ -152,7 +157,8 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
             if unit.type not in types:
                 hint = did_you_mean(unit.type, types)
                 yield registry_doc.problem(
-                    "E202", f"unit type '{unit.type}' is not defined" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    "E202",
+                    f"unit type '{unit.type}' is not defined" + (f" (did you mean '{hint}'?)" if hint else ""),
                     ("units", i, "type"),
                 )
             if unit.id in seen_units:
@@ -172,15 +178,21 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
             if type_id not in types:
                 hint = did_you_mean(type_id, types)
                 yield placed.problem(
-                    "E202", f"unknown unit type '{type_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
-                    "applies_to", "types", i,
+                    "E202",
+                    f"unknown unit type '{type_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    "applies_to",
+                    "types",
+                    i,
                 )
         for i, unit_id in enumerate(rule.applies_to.units):
             if unit_id not in units:
                 hint = did_you_mean(unit_id, units)
                 yield placed.problem(
-                    "E203", f"unknown unit '{unit_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
-                    "applies_to", "units", i,
+                    "E203",
+                    f"unknown unit '{unit_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    "applies_to",
+                    "units",
+                    i,
                 )
         if rule.check is None:
             continue
@@ -191,7 +203,8 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
                 "E204",
                 f"measure '{rule.check.measure}' is not a fact the report format defines"
                 + (f" (did you mean '{hint}'?)" if hint else ""),
-                "check", "measure",
+                "check",
+                "measure",
             )
             continue
         low, high = TARGET_RANGES[spec.kind]
@@ -199,12 +212,14 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
         if (low is not None and target < low) or (high is not None and target > high):
             span = f"{'' if low is None else low}..{'' if high is None else high}"
             yield placed.problem(
-                "E205", f"target {target:g} is out of range for a {spec.kind} measure ({span} {spec.unit})",
-                "check", "target",
+                "E205",
+                f"target {target:g} is out of range for a {spec.kind} measure ({span} {spec.unit})",
+                "check",
+                "target",
             )
         if spec.kind in ("count", "days_per_record", "done") and target != int(target):
-            yield placed.problem("E205", f"target {target:g} must be a whole number for a {spec.kind}", "check", "target")
-        if rule.unit is not None and rule.unit != spec.unit:
             yield placed.problem(
-                "E206", f"unit '{rule.unit}' differs from the measure's unit '{spec.unit}'", "unit"
+                "E205", f"target {target:g} must be a whole number for a {spec.kind}", "check", "target"
             )
+        if rule.unit is not None and rule.unit != spec.unit:
+            yield placed.problem("E206", f"unit '{rule.unit}' differs from the measure's unit '{spec.unit}'", "unit")

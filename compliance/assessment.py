@@ -1,0 +1,127 @@
+"""The impure edges of an assessment: scoring report files, an alternative registry, the audit header, the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from compliance import __version__
+from compliance.errors import ComplianceError, Problem
+from compliance.evaluate import Evaluator, Scorecard
+from compliance.loading.documents import as_mapping, parse_file, validation_problems
+from compliance.loading.reports import read_reports
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.model import Registry
+from compliance.scoring import Assessment, Audit, assess
+
+
+def scorecards(
+    book: LoadedRulebook, paths: Iterable[str | Path], on_card: Callable[[Scorecard], None] | None = None
+) -> list[Scorecard]:
+    """Every report under paths, scored: the one place `assess` calls the evaluator (may hide a worker pool)."""
+    cards: list[Scorecard] = []
+    with Evaluator(book) as evaluator:
+        for card in evaluator.score(read_reports(paths)):
+            cards.append(card)
+            if on_card is not None:
+                on_card(card)
+    return cards
+
+
+def claimed_unit(source: str) -> str | None:
+    """The unit_id a rejected report claims, read leniently so the unit shows as 'invalid', not 'not reported'."""
+    path = Path(source)
+    if not path.is_file() or path.suffix.lower() == ".jsonl":
+        return None
+    try:
+        data = parse_file(path, with_marks=False).data
+    except (ComplianceError, OSError, UnicodeDecodeError):
+        return None
+    unit_id = data.get("unit_id") if isinstance(data, dict) else None
+    return unit_id.strip() if isinstance(unit_id, str) and unit_id.strip() else None
+
+
+def with_claims(book: LoadedRulebook, cards: Iterable[Scorecard]) -> list[Scorecard]:
+    out: list[Scorecard] = []
+    for card in cards:
+        if card.problems and card.unit_id is None and (unit_id := claimed_unit(card.source)) is not None:
+            unit = book.unit(unit_id)
+            card = replace(card, unit_id=unit_id, unit_name=unit.name if unit else None, registered=unit is not None)
+        out.append(card)
+    return out
+
+
+def with_registry(book: LoadedRulebook, path: Path) -> tuple[LoadedRulebook, str]:
+    """The rulebook with another unit registry (same format as units.yaml), and that file's SHA-256."""
+    doc = parse_file(path)
+    try:
+        registry = Registry.model_validate(as_mapping(doc, "unit registry"))
+    except ValidationError as exc:
+        raise ComplianceError(validation_problems(doc, exc, Registry)) from None
+    problems: list[Problem] = []
+    types = {t.id for t in registry.types}
+    seen: set[str] = set()
+    for i, unit in enumerate(registry.units):
+        if unit.type not in types:
+            problems.append(doc.problem("E202", f"unit type '{unit.type}' is not defined", ("units", i, "type")))
+        if unit.id in seen:
+            problems.append(doc.problem("E201", f"duplicate unit id '{unit.id}'", ("units", i, "id")))
+        seen.add(unit.id)
+    if problems:
+        raise ComplianceError(problems)
+    return replace(book, registry=registry), hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_time(option: str | None, environ: Mapping[str, str]) -> dt.datetime:
+    """--time, else SOURCE_DATE_EPOCH, else now; always UTC (a time without a zone is taken as UTC)."""
+    if option is not None:
+        try:
+            when = dt.datetime.fromisoformat(option)
+        except ValueError:
+            raise ComplianceError(
+                Problem(
+                    "--time", None, None, "E000", f"'{option}' is not an ISO 8601 time (e.g. 2019-01-15T09:00:00+08:00)"
+                )
+            ) from None
+        return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise ComplianceError(
+                Problem("SOURCE_DATE_EPOCH", None, None, "E000", f"'{epoch}' is not a whole number of seconds")
+            ) from None
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def audit_for(book: LoadedRulebook, when: dt.datetime, registry: tuple[str, str] | None = None) -> Audit:
+    if registry is None:
+        units = book.directory / "units.yaml"
+        registry = ("units.yaml (rulebook)", hashlib.sha256(units.read_bytes()).hexdigest())
+    return Audit(
+        rulebook_id=book.meta.id,
+        rulebook_title=book.meta.title.zh,
+        rulebook_year=book.meta.year,
+        source_document=book.meta.source.number,
+        rulebook_sha256=book.digest,
+        registry_source=registry[0],
+        registry_sha256=registry[1],
+        tool_version=__version__,
+        generated_at=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+
+
+def run_assessment(
+    book: LoadedRulebook,
+    paths: Iterable[str | Path],
+    when: dt.datetime,
+    registry: tuple[str, str] | None = None,
+    on_card: Callable[[Scorecard], None] | None = None,
+) -> Assessment:
+    return assess(book, with_claims(book, scorecards(book, paths, on_card)), audit_for(book, when, registry))

@@ -1,0 +1,65 @@
+"""`compliance assess PATH...`: the year-end assessment (年度考评) — scores, grades, ranks, rectification lists.
+
+Every unit in the registry appears (a unit that sent nothing is graded as not reported) and every report
+appears (unreadable ones, duplicates and units outside the registry are listed, never dropped).
+Exit 0 when every unit passes every rule and every report was used; 1 otherwise; 2 on a usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from compliance.assessment import run_assessment, run_time, with_registry
+from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
+from compliance.loading.reports import expand_paths
+from compliance.progress import Progress
+from compliance.render import Format, renderer
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser(
+        "assess",
+        help="year-end assessment: scores, grades, ranks, rectification lists (考评)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="report files or folders of reports")
+    parser.add_argument(
+        "--registry",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="assess the units in this registry (same format as the rulebook's units.yaml) instead of its own",
+    )
+    parser.add_argument("--format", choices=[f.value for f in Format], default=Format.TABLE.value)
+    parser.add_argument(
+        "--time",
+        metavar="ISO8601",
+        default=None,
+        help="run time for the audit header (default: $SOURCE_DATE_EPOCH, else now); for reproducible output",
+    )
+    add_rules_option(parser)
+    add_output_option(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    book = rulebook(args)
+    registry = None
+    if args.registry is not None:
+        book, digest = with_registry(book, args.registry)
+        registry = (str(args.registry), digest)
+    when = run_time(args.time, os.environ)
+    files = expand_paths(args.paths)  # a missing path is a usage error before any work
+    with Progress(total=len(files)) as progress:
+        assessment = run_assessment(book, files, when, registry, on_card=lambda _card: progress.advance())
+    output = renderer(Format(args.format))(assessment)
+    try:
+        emit(output, args.output)
+    except OSError as exc:
+        print(f"{args.output}: E000 cannot write output: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    return assessment.exit_code

@@ -1,0 +1,487 @@
+"""Scoring at scale: a pool of worker processes that isolates engine crashes and hangs, results in input order.
+
+durable_rules is unmaintained C code (shared/notes/durable-rules.md): a report we did not foresee may make it
+segfault, raise MemoryError or hang. So scoring runs in worker processes, each compiling the rulebook once:
+
+- the parent only reads raw material (JSON lines as bytes, file paths) and writes results; workers parse,
+  validate, derive, judge and encode, so all the per-unit work runs in parallel;
+- work goes out in tasks of a few hundred units; a task whose worker dies, raises or overruns its time
+  limit is retried unit by unit in a fresh worker, and the one unit that still fails becomes an error row
+  (an invalid scorecard saying why) while every other unit is scored;
+- results come back in input order whatever the number of workers, holding only a bounded window of tasks,
+  so memory stays flat however many units are scored.
+
+`workers=1` scores in this process with `Evaluator.score` (no isolation from a crash, but an engine exception
+still costs only its unit). Workers are forked (Linux): they inherit the loaded rulebook, and each builds
+its own engine; durable_rules starts no threads, so a parent that has used it can still fork safely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import math
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Generic, TypeVar, cast
+
+import orjson
+
+from compliance.evaluate import BATCH, Evaluator, Scorecard
+from compliance.loading.reports import (
+    STDIN,
+    ReportInput,
+    expand_paths,
+    read_report_file,
+    report_from_line,
+)
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.results import card_data
+
+T = TypeVar("T")
+
+TASK_UNITS = 200  # units per task sent to a worker: large enough to amortise IPC, small enough to retry
+DEFAULT_UNIT_TIMEOUT = 10.0
+FAULTS_ENV = "COMPLIANCE_TEST_FAULTS"  # test-only: lets reports named fault-* crash or hang a worker
+ENGINE_ERROR = "E900"
+
+# One unit of raw input: (path, line number, the line's bytes) for JSON Lines; (path, 0, None) for a whole
+# YAML/JSON file the worker reads itself; (source, 0, report) for a report already read.
+Piece = tuple[str, int, bytes | ReportInput | None]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
+    """Raw input in order: folders expanded, JSON Lines files (and `-`, standard input) split into lines."""
+    for source in sources:
+        if isinstance(source, ReportInput):
+            yield (source.source, 0, source)
+            continue
+        for path in expand_paths([source]):
+            name = str(path)
+            if name == STDIN:
+                yield from _lines(STDIN, sys.stdin.buffer)
+            elif path.suffix.lower() == ".jsonl":
+                try:
+                    handle = path.open("rb")
+                except OSError:
+                    yield (name, 0, None)  # read_report_file reports why it cannot be read
+                    continue
+                with handle:
+                    yield from _lines(name, handle)
+            else:
+                yield (name, 0, None)
+
+
+def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Piece]:
+    for number, line in enumerate(stream, start=1):
+        line = line.rstrip(b"\r\n")
+        if line.strip():
+            yield (name, number, line)
+
+
+def read_piece(piece: Piece) -> ReportInput:
+    path, number, data = piece
+    if isinstance(data, ReportInput):
+        return data
+    if data is None:
+        return next(iter(read_report_file(Path(path))))
+    item = report_from_line(path, number, data)
+    assert item is not None  # blank lines never become pieces
+    return item
+
+
+# ---------------------------------------------------------------- error rows
+
+
+def error_card(
+    book: LoadedRulebook, source: str, digest: str, identity: tuple[str | None, ...], reason: str
+) -> Scorecard:
+    """An invalid scorecard for a report the engine could not score: it still appears, with the reason."""
+    unit_id, unit_name, unit_type = (*identity, None, None, None)[:3]
+    unit = book.unit(unit_id) if unit_id else None
+    return Scorecard(
+        source=source,
+        digest=digest,
+        unit_id=unit_id,
+        unit_name=unit.name if unit else unit_name,
+        unit_type=unit.type if unit else unit_type,
+        registered=unit is not None,
+        results=(),
+        problems=(f"{source}: {ENGINE_ERROR} {reason}",),
+    )
+
+
+def _identity(item: ReportInput) -> tuple[str | None, ...]:
+    report = item.report
+    return (report.unit_id, report.unit_name, report.unit_type) if report else ()
+
+
+def _raised(exc: BaseException) -> str:
+    return f"engine failed ({type(exc).__name__}: {exc}) while scoring this report"
+
+
+def _fault_hook(items: Sequence[ReportInput]) -> None:
+    """Test-only: with COMPLIANCE_TEST_FAULTS=1, a report whose unit_id is fault-<kind> misbehaves."""
+    if os.environ.get(FAULTS_ENV) != "1":
+        return
+    for item in items:
+        unit_id = item.report.unit_id if item.report else ""
+        if unit_id == "fault-segfault":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        elif unit_id == "fault-exit":
+            os._exit(3)
+        elif unit_id == "fault-hang":
+            time.sleep(3600)
+        elif unit_id == "fault-raise":
+            raise MemoryError("test fault")
+
+
+# ---------------------------------------------------------------- scoring a task (in a worker or in-process)
+
+
+class _Scorer(Generic[T]):
+    """An evaluator plus the encoding of its results; rebuilt after an engine exception."""
+
+    def __init__(self, book: LoadedRulebook, encode: Callable[[Scorecard], T]) -> None:
+        self.book = book
+        self.encode = encode
+        self.evaluator = Evaluator(book)
+
+    def renew(self) -> None:
+        self.evaluator.close()
+        self.evaluator = Evaluator(self.book)
+
+    def batch(self, items: Sequence[ReportInput]) -> list[T]:
+        _fault_hook(items)
+        encode = self.encode
+        out: list[T] = []
+        for start in range(0, len(items), BATCH):
+            out.extend(encode(card) for card in self.evaluator.score_batch(items[start : start + BATCH]))
+        return out
+
+    def one(self, item: ReportInput) -> tuple[T, bool]:
+        """One unit; an engine exception becomes its error row (True: the engine should be renewed)."""
+        try:
+            return self.batch([item])[0], False
+        except Exception as exc:
+            return self.encode(error_card(self.book, item.source, item.digest, _identity(item), _raised(exc))), True
+
+
+def _score_in_process(
+    book: LoadedRulebook, source: Iterator[Piece], encode: Callable[[Scorecard], T], task_units: int
+) -> Iterator[T]:
+    scorer = _Scorer(book, encode)
+    try:
+        while True:
+            items = [read_piece(p) for _, p in zip(range(task_units), source, strict=False)]
+            if not items:
+                return
+            try:
+                yield from scorer.batch(items)
+                continue
+            except Exception:
+                scorer.renew()
+            for item in items:
+                result, broken = scorer.one(item)
+                if broken:
+                    scorer.renew()
+                yield result
+    finally:
+        scorer.evaluator.close()
+
+
+def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Scorecard], object]) -> None:
+    """A worker: tasks in, encoded results out, until told to stop (None) or until the engine fails."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    scorer = _Scorer(book, encode)
+    # The rulebook lives for the whole run: keep it out of every collection. Automatic collection would scan
+    # each task's thousands of short-lived objects many times over; one collection per task frees any cycles.
+    gc.freeze()
+    gc.disable()
+    while True:
+        gc.collect()
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        key, single, task_pieces = task
+        try:
+            items = [read_piece(p) for p in task_pieces]
+            if single:
+                conn.send(("meta", key, (items[0].source, items[0].digest, _identity(items[0]))))
+                result, broken = scorer.one(items[0])
+                conn.send(("ok-exit" if broken else "ok", key, [result]))
+                if broken:
+                    return  # the engine raised: a fresh worker replaces this one
+            else:
+                conn.send(("ok", key, scorer.batch(items)))
+        except Exception as exc:
+            conn.send(("raised", key, _raised(exc)))
+            return
+
+
+# ---------------------------------------------------------------- the pool (parent side)
+
+
+@dataclass
+class _Task:
+    index: int  # position of the whole task in the input
+    offset: int  # position of its first piece within that task (retries are single pieces)
+    pieces: list[Piece]
+    single: bool
+    meta: tuple[str, str, tuple[str | None, ...]] | None = None
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    task: _Task | None = None
+    started: float = 0.0
+
+
+class _Pool(Generic[T]):
+    def __init__(
+        self,
+        book: LoadedRulebook,
+        source: Iterator[Piece],
+        encode: Callable[[Scorecard], T],
+        workers: int,
+        unit_timeout: float,
+        task_units: int,
+    ) -> None:
+        self.book, self.source, self.encode = book, source, encode
+        self.size, self.unit_timeout, self.task_units = workers, unit_timeout, task_units
+        self.context = (
+            multiprocessing.get_context("fork")
+            if "fork" in multiprocessing.get_all_start_methods()
+            else multiprocessing.get_context("spawn")
+        )
+        self.workers: list[_Worker] = []
+        self.queue: deque[_Task] = deque()
+        self.parts: dict[int, list[T | None]] = {}
+        self.missing: dict[int, int] = {}
+        self.next_index = 0
+        self.next_out = 0
+        self.exhausted = False
+        self.window = max(4, workers * 4)
+
+    def _spawn(self) -> _Worker:
+        parent, child = self.context.Pipe()
+        process = self.context.Process(target=_worker_main, args=(child, self.book, self.encode), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def _limit(self, task: _Task) -> float:
+        # one unit-timeout per engine call of up to BATCH units
+        return self.unit_timeout * max(1, math.ceil(len(task.pieces) / BATCH))
+
+    def _refill(self) -> None:
+        while not self.exhausted and not self.queue and self.next_index - self.next_out < self.window:
+            chunk = [p for _, p in zip(range(self.task_units), self.source, strict=False)]
+            if not chunk:
+                self.exhausted = True
+                return
+            index = self.next_index
+            self.next_index += 1
+            self.parts[index] = [None] * len(chunk)
+            self.missing[index] = len(chunk)
+            self.queue.append(_Task(index, 0, chunk, single=False))
+
+    def _dispatch(self) -> None:
+        for worker in self.workers:
+            if worker.task is not None:
+                continue
+            self._refill()
+            if not self.queue:
+                return
+            task = self.queue.popleft()
+            worker.task, worker.started = task, time.monotonic()
+            with contextlib.suppress(OSError):  # if it died, its sentinel says so next
+                worker.conn.send((task.index, task.single, task.pieces))
+
+    def _store(self, task: _Task, results: list[T]) -> None:
+        slots = self.parts[task.index]
+        for i, result in enumerate(results):
+            slots[task.offset + i] = result
+        self.missing[task.index] -= len(results)
+
+    def _fail(self, task: _Task, reason: str) -> None:
+        if not task.single:
+            retries = [_Task(task.index, task.offset + i, [p], single=True) for i, p in enumerate(task.pieces)]
+            self.queue.extendleft(reversed(retries))
+            return
+        if task.meta is not None:
+            source, digest, identity = task.meta
+        else:
+            path, number, data = task.pieces[0]
+            source = f"{path}:{number}" if number else path
+            digest, identity = _raw_identity(data)
+        card = error_card(self.book, source, digest, identity, reason)
+        self._store(task, [self.encode(card)])
+
+    def _retire(self, worker: _Worker, reason: str | None) -> None:
+        """A worker died, was killed or is exiting: its task (if any) fails with the reason; a fresh one replaces it."""
+        worker.process.join(timeout=None if worker.task is None else 0)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        task = worker.task
+        if task is not None:
+            if reason is None:
+                code = worker.process.exitcode or 0
+                reason = (
+                    f"engine crashed (signal {-code}) while scoring this report"
+                    if code < 0
+                    else f"engine worker exited (code {code}) while scoring this report"
+                )
+            self._fail(task, reason)
+        self.workers[self.workers.index(worker)] = self._spawn()
+
+    def _receive(self, worker: _Worker) -> None:
+        try:
+            kind, _, payload = worker.conn.recv()
+        except (EOFError, OSError):
+            self._retire(worker, None)
+            return
+        task = worker.task
+        assert task is not None
+        if kind == "meta":
+            task.meta = payload
+            return
+        worker.task = None
+        if kind in ("ok", "ok-exit"):
+            self._store(task, payload)
+        else:
+            self._fail(task, payload)
+        if kind != "ok":  # the worker exits after an engine exception
+            self._retire(worker, None)
+
+    def run(self) -> Iterator[T]:
+        self.workers = [self._spawn() for _ in range(self.size)]
+        try:
+            while True:
+                self._dispatch()
+                while self.next_out in self.missing and self.missing[self.next_out] == 0:
+                    del self.missing[self.next_out]
+                    done = self.parts.pop(self.next_out)
+                    self.next_out += 1
+                    yield from cast(list[T], done)  # every slot is filled once missing is 0
+                    self._dispatch()
+                busy = [w for w in self.workers if w.task is not None]
+                if not busy:
+                    if self.exhausted and not self.queue and not self.missing:
+                        return
+                    continue
+                now = time.monotonic()
+                deadline = min(w.started + self._limit(w.task) for w in busy if w.task is not None)
+                handles: list[object] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+                ready = wait(handles, timeout=max(0.0, deadline - now))  # type: ignore[arg-type]
+                for worker in busy:
+                    if worker.conn in ready or (worker.process.sentinel in ready and worker.conn.poll()):
+                        self._receive(worker)
+                    elif worker.process.sentinel in ready:
+                        self._retire(worker, None)
+                now = time.monotonic()
+                for worker in list(self.workers):
+                    task = worker.task
+                    if task is not None and now >= worker.started + self._limit(task):
+                        limit = self._limit(task)
+                        self._retire(worker, f"timed out after {limit:g}s while scoring this report")
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        for worker in self.workers:
+            with contextlib.suppress(OSError):
+                worker.conn.send(None)
+        deadline = time.monotonic() + 2
+        for worker in self.workers:
+            worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+
+def _raw_identity(data: bytes | ReportInput | None) -> tuple[str, tuple[str | None, ...]]:
+    """Digest and unit of a report whose worker died before reading it (fields only if they are plain text)."""
+    if isinstance(data, ReportInput):
+        return data.digest, _identity(data)
+    if data is None:
+        return "", ()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return digest, ()
+    if not isinstance(parsed, dict):
+        return digest, ()
+    fields = (parsed.get(k) for k in ("unit_id", "unit_name", "unit_type"))
+    return digest, tuple(v if isinstance(v, str) else None for v in fields)
+
+
+# ---------------------------------------------------------------- public API
+
+
+def score_encoded(
+    book: LoadedRulebook,
+    sources: Iterable[str | Path | ReportInput],
+    encode: Callable[[Scorecard], T],
+    *,
+    workers: int | None = None,
+    unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
+    task_units: int = TASK_UNITS,
+) -> Iterator[T]:
+    """`encode(scorecard)` for every report under `sources`, in input order, computed in `workers` processes.
+
+    `encode` runs in the workers (so it should be cheap to send back: bytes, a small tuple, the card itself).
+    """
+    count = default_workers() if workers is None else workers
+    if count < 1:
+        raise ValueError("workers must be at least 1")
+    if unit_timeout <= 0:
+        raise ValueError("unit_timeout must be positive")
+    source = pieces(sources)
+    if count == 1:
+        return _score_in_process(book, source, encode, task_units)
+    return _Pool(book, source, encode, count, unit_timeout, task_units).run()
+
+
+def _same(card: Scorecard) -> Scorecard:
+    return card
+
+
+def score_reports(
+    book: LoadedRulebook,
+    sources: Iterable[str | Path | ReportInput],
+    *,
+    workers: int | None = None,
+    unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
+    task_units: int = TASK_UNITS,
+) -> Iterator[Scorecard]:
+    """A scorecard for every report under `sources` (paths, folders, `-`, or ReportInputs), in input order."""
+    return score_encoded(book, sources, _same, workers=workers, unit_timeout=unit_timeout, task_units=task_units)
+
+
+def encode_jsonl(card: Scorecard) -> tuple[bool, bytes]:
+    """(passed, one JSON line): the shape of each entry of `compliance score --format json`'s `units`."""
+    return card.status == "pass", orjson.dumps(card_data(card)) + b"\n"

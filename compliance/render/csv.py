@@ -1,0 +1,82 @@
+"""The assessment as CSV for Excel: one row per unit (rank, score, grade, section subtotals, one column per rule).
+
+UTF-8 with a byte-order mark so Excel opens Chinese text correctly; cells that Excel would run as a formula
+(starting with = + - @) are prefixed with an apostrophe. The audit header is in the JSON and other formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from compliance.render.interface import UNIT_STATUS_LABEL, status_label
+from compliance.scoring import Assessment, plain, text
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_START) else value
+    return str(value)
+
+
+def render(a: Assessment) -> bytes:
+    decimals = a.policy.decimals
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    sections = a.book.meta.sections
+    writer.writerow(
+        [
+            "类型 unit type",
+            "排名 rank",
+            "同类单位数 of",
+            "单位代码 unit id",
+            "单位 unit",
+            "考评对象 registered",
+            "状态 status",
+            "得分 score",
+            "等次 grade",
+            "否决前等次 grade before veto",
+            "一票否决项 veto failures",
+            "实得分 earned",
+            "应得分 available",
+            *(
+                h
+                for s in sections
+                for h in (f"第{s.number}部分得分 section {s.number} earned", f"第{s.number}部分应得分 available")
+            ),
+            *(rule.id for rule in a.rules),
+            "整改项数 fixes",
+            "整改清单 rectification",
+            "报告 reports",
+        ]
+    )
+    for u in a.units:
+        fixes = "\n".join(
+            f"{f.rule_id} {f.title}：要求 {f.required}；实际 {f.measured}；{f.to_pass}" for f in u.rectification
+        )
+        row: list[object] = [
+            u.unit_type_name,
+            u.rank,
+            u.ranked_among if u.rank is not None else None,
+            u.unit_id,
+            u.unit_name,
+            "是" if u.registered else "否",
+            UNIT_STATUS_LABEL[u.status],
+            text(u.score, decimals) if u.score is not None else None,
+            u.grade,
+            u.grade_before_veto,
+            " ".join(u.vetoed_by),
+            plain(u.earned),
+            plain(u.available),
+            *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
+            *(status_label(st) if (st := u.status_of(rule.id)) else "" for rule in a.rules),
+            len(u.rectification),
+            fixes,
+            " ".join(u.sources),
+        ]
+        writer.writerow([_cell(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

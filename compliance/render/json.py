@@ -1,0 +1,198 @@
+"""The assessment as JSON: the documented, stable shape (`format_version` changes only when a field is removed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from compliance.model import Rule
+from compliance.results import number
+from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, plain
+
+FORMAT_VERSION = 1
+
+
+def _rule(rule: Rule, section: int) -> dict[str, Any]:
+    assert rule.check is not None
+    return {
+        "rule_id": rule.id,
+        "section": section,
+        "item": rule.source.item,
+        "clause": rule.source.clause,
+        "title": rule.title.zh,
+        "title_en": rule.title.en,
+        "measure": rule.check.measure,
+        "op": rule.check.op.value,
+        "target": number(rule.check.target),
+        "unit": rule.unit,
+        "points": number(rule.points),
+        "scoring": rule.scoring.model_dump(),
+        "veto": rule.veto,
+    }
+
+
+def _score(score: RuleScore) -> dict[str, Any]:
+    r = score.result
+    return {
+        "rule_id": score.rule_id,
+        "section": score.section,
+        "status": r.status,
+        "points": plain(score.points),
+        "earned": plain(score.earned),
+        "counted": score.counted,
+        "veto": score.veto,
+        "measured": number(r.measured),
+        "op": r.op,
+        "target": number(r.target),
+        "unit": r.unit,
+        "shortfall": r.shortfall,
+        "shortfall_amount": number(r.shortfall_amount),
+        "reason": r.reason,
+        "records": list(r.records),
+        "notes": list(r.notes),
+    }
+
+
+def _fix(fix: Rectification) -> dict[str, Any]:
+    return {
+        "rule_id": fix.rule_id,
+        "title": fix.title,
+        "section": fix.section,
+        "status": fix.status,
+        "required": fix.required,
+        "measured": fix.measured,
+        "to_pass": fix.to_pass,
+        "item": fix.item,
+        "clause": fix.clause,
+        "points_lost": plain(fix.points_lost),
+        "veto": fix.veto,
+        "records": list(fix.records),
+    }
+
+
+def unit_data(unit: UnitAssessment) -> dict[str, Any]:
+    return {
+        "unit_id": unit.unit_id,
+        "unit_name": unit.unit_name,
+        "unit_type": unit.unit_type,
+        "unit_type_name": unit.unit_type_name,
+        "registered": unit.registered,
+        "status": unit.status,
+        "reports": list(unit.sources),
+        "score": plain(unit.score),
+        "grade": unit.grade,
+        "grade_before_veto": unit.grade_before_veto,
+        "vetoed_by": list(unit.vetoed_by),
+        "rank": unit.rank,
+        "ranked_among": unit.ranked_among,
+        "earned": plain(unit.earned),
+        "available": plain(unit.available),
+        "sections": [
+            {"number": s.number, "title": s.title, "earned": plain(s.earned), "available": plain(s.available)}
+            for s in unit.sections
+        ],
+        "rules": [_score(s) for s in unit.rules],
+        "rectification": [_fix(f) for f in unit.rectification],
+        "problems": list(unit.problems),
+    }
+
+
+def assessment_data(a: Assessment) -> dict[str, Any]:
+    policy = a.policy
+    audit = a.audit
+    sections = {p.rule.id: p.section for p in a.book.placed}
+    registered = a.registered_units
+    return {
+        "format": "compliance-assessment",
+        "format_version": FORMAT_VERSION,
+        "audit": {
+            "rulebook": {
+                "id": audit.rulebook_id,
+                "title": audit.rulebook_title,
+                "year": audit.rulebook_year,
+                "source_document": audit.source_document,
+                "sha256": audit.rulebook_sha256,
+            },
+            "registry": {"source": audit.registry_source, "sha256": audit.registry_sha256},
+            "tool": {"name": "compliance", "version": audit.tool_version},
+            "generated_at": audit.generated_at,
+            "reports": [
+                {
+                    "source": r.source,
+                    "sha256": r.sha256,
+                    "unit_id": r.unit_id,
+                    "status": r.status,
+                    "problems": list(r.problems),
+                }
+                for r in a.reports
+            ],
+        },
+        "policy": {
+            "grades": [{"grade": b.grade, "min_score": number(b.min_score)} for b in policy.grades],
+            "fallback_grade": policy.fallback_grade,
+            "veto_cap": policy.veto_cap,
+            "veto_on": list(policy.veto_on),
+            "no_report_grade": policy.no_report_grade,
+            "denominator": {
+                "not_applicable": policy.not_applicable,
+                "not_reported": policy.not_reported,
+                "error": policy.error,
+                "not_checkable": policy.not_checkable,
+            },
+            "partial_band": policy.partial_band,
+            "decimals": policy.decimals,
+            "statement": a.policy_statement,
+        },
+        "sections": [{"number": s.number, "title": s.title.zh, "title_en": s.title.en} for s in a.book.meta.sections],
+        "rules": [_rule(rule, sections[rule.id]) for rule in a.rules],
+        "units": [unit_data(u) for u in a.units],
+        "ranking": [
+            {
+                "unit_type": t.id,
+                "unit_type_name": t.name,
+                "units": [
+                    {
+                        "rank": u.rank,
+                        "unit_id": u.unit_id,
+                        "unit_name": u.unit_name,
+                        "score": plain(u.score),
+                        "grade": u.grade,
+                    }
+                    for u in registered
+                    if u.unit_type == t.id
+                ],
+            }
+            for t in a.book.registry.types
+        ],
+        "matrix": {
+            "rules": [rule.id for rule in a.rules],
+            "rows": [{"unit_id": u.unit_id, "cells": [u.status_of(rule.id) for rule in a.rules]} for u in registered],
+        },
+        "rule_pass_rates": [
+            {
+                "rule_id": r.rule_id,
+                "title": r.title,
+                "section": r.section,
+                "points": plain(r.points),
+                "veto": r.veto,
+                "applicable": r.applicable,
+                "passed": r.passed,
+                "failed": r.failed,
+                "not_reported": r.not_reported,
+                "error": r.error,
+                "pass_rate": plain(r.rate),
+            }
+            for r in a.pass_rates
+        ],
+        "grade_counts": [
+            {"unit_type": g.unit_type, "unit_type_name": g.unit_type_name, "total": g.total, "counts": dict(g.counts)}
+            for g in a.grade_counts
+        ],
+        "problems": list(a.problems),
+        "exit_code": a.exit_code,
+    }
+
+
+def render(assessment: Assessment) -> bytes:
+    return orjson.dumps(assessment_data(assessment), option=orjson.OPT_INDENT_2) + b"\n"

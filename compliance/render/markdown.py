@@ -1,0 +1,137 @@
+"""The assessment as Markdown for a circular (通报): rankings, grade counts, most-missed rules, rectification lists.
+
+Every string from a rulebook, registry or report is escaped, so a unit name can neither break a table nor
+inject HTML into a Markdown viewer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from compliance.render.interface import RULE_SYMBOL, SYMBOL_KEY, UNIT_STATUS_LABEL, grade_text, rank_text, status_label
+from compliance.scoring import Assessment, text
+
+_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(value: object) -> str:
+    """Plain text inside Markdown: HTML-escaped, Markdown punctuation backslashed, one line."""
+    escaped = html.escape(str(value), quote=False)
+    return _SPECIAL.sub(r"\\\1", escaped).replace("\r", " ").replace("\n", "<br>")
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def render(a: Assessment) -> str:
+    audit = a.audit
+    decimals = a.policy.decimals
+    out = [
+        f"# {md(audit.rulebook_title)} — {audit.rulebook_year}年度考评结果",
+        "",
+        f"依据 {md(audit.source_document)}。",
+        "",
+        f"- 规则集 rulebook：`{audit.rulebook_id}`，SHA-256 `{audit.rulebook_sha256}`",
+        f"- 考评对象 registry：{md(audit.registry_source)}，SHA-256 `{audit.registry_sha256}`",
+        f"- 工具 tool：compliance {md(audit.tool_version)}；生成时间 generated：{audit.generated_at}",
+        f"- 报告 reports read：{len(a.reports)}",
+        "",
+        f"**计分办法 policy**：{md(a.policy_statement)}",
+        "",
+        "## 一、各类单位排名 Rankings",
+    ]
+    for unit_type in a.book.registry.types:
+        members = [u for u in a.registered_units if u.unit_type == unit_type.id]
+        if not members:
+            continue
+        out += ["", f"### {md(unit_type.name)}", ""]
+        rows = [
+            [
+                rank_text(u),
+                md(u.unit_name),
+                text(u.score, decimals),
+                md(grade_text(u)),
+                md(UNIT_STATUS_LABEL[u.status]),
+                f"{text(u.earned)}/{text(u.available)}",
+            ]
+            for u in members
+        ]
+        out += _table(["排名", "单位", "得分", "等次", "状态", "实得/应得"], rows)
+    others = [u for u in a.units if not u.registered]
+    if others:
+        out += ["", "### 不在考评对象名单中的报告（不排名）", ""]
+        out += _table(
+            ["单位", "得分", "等次", "报告"],
+            [
+                [
+                    md(f"{u.unit_name}（{u.unit_id}）"),
+                    text(u.score, decimals),
+                    md(grade_text(u)),
+                    md(", ".join(u.sources)),
+                ]
+                for u in others
+            ],
+        )
+
+    out += ["", "## 二、等次分布 Grade counts", ""]
+    names = list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts))
+    out += _table(
+        ["类型", *map(md, names), "合计"],
+        [[md(g.unit_type_name), *(str(dict(g.counts).get(n, 0)) for n in names), str(g.total)] for g in a.grade_counts],
+    )
+
+    out += ["", "## 三、各项要求达标率（未达标最多的在前）Rule pass rates", ""]
+    out += _table(
+        ["规则", "要求", "达标/适用", "达标率", "未报送", "一票否决"],
+        [
+            [
+                r.rule_id,
+                md(r.title),
+                f"{r.passed}/{r.applicable}",
+                f"{text(r.rate, 1)}%" if r.rate is not None else "—",
+                str(r.not_reported),
+                "是" if r.veto else "",
+            ]
+            for r in a.pass_rates
+        ],
+    )
+
+    out += ["", "## 四、单位 × 规则 Matrix", "", md(SYMBOL_KEY), ""]
+    out += _table(
+        ["单位", *(rule.id for rule in a.rules)],
+        [
+            [md(u.unit_name), *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)]
+            for u in a.registered_units
+        ],
+    )
+
+    out += ["", "## 五、整改清单 Rectification lists"]
+    for u in a.units:
+        if not u.rectification and not u.problems:
+            continue
+        out += ["", f"### {md(u.unit_name)}（{md(u.unit_id)}）：{text(u.score, decimals)}分，{md(grade_text(u))}", ""]
+        out += [f"- {md(p)}" for p in u.problems]
+        if u.status in ("not_reported", "invalid"):
+            what = "未提交年度报告" if u.status == "not_reported" else "报告无效，须重新报送"
+            out.append(f"- {what}；须报送：{', '.join(f.rule_id for f in u.rectification)}")
+            continue
+        for f in u.rectification:
+            veto = "（一票否决项）" if f.veto else ""
+            out.append(
+                f"- **{f.rule_id}** {md(f.title)}{veto} — {md(status_label(f.status))}；要求 {md(f.required)}；"
+                f"实际 {md(f.measured)}；{md(f.to_pass)}；失分 {text(f.points_lost)}。"
+                f"依据第{f.item}条：“{md(f.clause)}”"
+            )
+            out += [f"  - {md(r)}" for r in f.records]
+
+    flagged = [r for r in a.reports if r.problems]
+    if flagged:
+        out += ["", "## 六、报告问题 Report problems", ""]
+        for report in flagged:
+            out.append(f"- {md(report.source)}（{report.status}）")
+            out += [f"  - {md(p)}" for p in report.problems]
+    return "\n".join(out) + "\n"

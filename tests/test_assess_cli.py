@@ -1,0 +1,245 @@
+"""`compliance assess`: every unit and every report accounted for, every format, reproducible output, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from compliance.cli import main
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.progress import Progress
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_reports"
+TIME = "2019-01-15T09:00:00+08:00"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_bytes(capfdbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, bytes]:
+    code = main(list(argv))
+    out, _ = capfdbinary.readouterr()
+    return code, out
+
+
+def write(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_samples_table_lists_every_unit_and_report(capsys: pytest.CaptureFixture[str], book: LoadedRulebook) -> None:
+    code, out, _ = run(capsys, "assess", str(SAMPLES), "--time", TIME)
+    assert code == 1  # some samples fail on purpose
+    assert "排名 ranking" in out and "等次 grade" in out
+    for unit in book.registry.units:
+        assert unit.id in out, unit.id
+    for sample in SAMPLES.iterdir():
+        if sample.is_file():
+            assert sample.name in out or sample.stem in out, sample.name
+
+
+def test_samples_json_accounts_for_everything(capfdbinary: pytest.CaptureFixture[bytes], book: LoadedRulebook) -> None:
+    code, out = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "json", "--time", TIME)
+    assert code == 1
+    data = json.loads(out)
+    assert data["format"] == "compliance-assessment" and data["format_version"] == 1
+    assert {u["unit_id"] for u in data["units"]} >= {u.id for u in book.registry.units}
+    sources = {Path(r["source"]).name for r in data["audit"]["reports"]}
+    assert sources == {p.name for p in SAMPLES.iterdir() if p.is_file()}
+    assert all(len(r["sha256"]) == 64 for r in data["audit"]["reports"])
+    assert data["audit"]["rulebook"]["sha256"] == book.digest
+    assert data["audit"]["generated_at"] == "2019-01-15T01:00:00Z"
+    assert "statement" in data["policy"] and data["policy"]["denominator"]["not_reported"] == "count_zero"
+    by_id = {u["unit_id"]: u for u in data["units"]}
+    assert by_id["rudong"]["status"] == "not_reported" and by_id["rudong"]["grade"] == "不合格"
+    assert by_id["tongzhou"]["status"] == "invalid"  # broken-tongzhou.yaml: received but unreadable
+    rates = [r["pass_rate"] for r in data["rule_pass_rates"] if r["pass_rate"] is not None]
+    assert rates == sorted(rates)  # most-missed first
+    assert len(data["matrix"]["rows"]) == len(book.registry.units)
+
+
+def test_json_is_byte_identical_apart_from_the_time(
+    capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    _, first = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "json")
+    _, second = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "json", "--time", "2030-01-01T00:00:00Z")
+
+    def without_time(raw: bytes) -> bytes:
+        lines = [line for line in raw.splitlines() if b'"generated_at"' not in line]
+        return b"\n".join(lines)
+
+    assert first != second
+    assert without_time(first) == without_time(second)
+    _, third = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "json", "--time", "2030-01-01T00:00:00Z")
+    assert third == second
+
+
+def test_source_date_epoch_fixes_the_time(
+    capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1547514000")
+    _, out = run_bytes(capfdbinary, "assess", str(SAMPLES / "haimen.yaml"), "--format", "json")
+    assert json.loads(out)["audit"]["generated_at"] == "2019-01-15T01:00:00Z"
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "md", "html", "junit"])
+def test_every_format_is_reproducible(capfdbinary: pytest.CaptureFixture[bytes], fmt: str) -> None:
+    _, first = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", fmt, "--time", TIME)
+    _, second = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", fmt, "--time", TIME)
+    assert first and first == second
+
+
+def test_csv_opens_in_excel(capfdbinary: pytest.CaptureFixture[bytes], book: LoadedRulebook) -> None:
+    _, out = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "csv")
+    assert out.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
+    assert rows[0][3] == "单位代码 unit id"
+    assert {row[3] for row in rows[1:]} >= {u.id for u in book.registry.units}
+    assert all(len(row) == len(rows[0]) for row in rows)
+
+
+def test_junit_has_one_case_per_unit_and_rule(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    _, out = run_bytes(capfdbinary, "assess", str(SAMPLES), "--format", "junit", "--time", TIME)
+    root = ET.fromstring(out)
+    suites = {s.get("name", "").split()[0]: s for s in root.iter("testsuite")}
+    qidong = suites["qidong"]
+    assert len(qidong.findall("testcase")) == 13  # the 13 county rules
+    assert qidong.get("failures") == "3"
+    failed = {c.get("name", "").split()[0] for c in qidong.findall("testcase") if c.find("failure") is not None}
+    assert failed == {"NT18-24.1", "NT18-27.1", "NT18-32.1"}
+    reports = suites["reports"]
+    assert reports.get("errors") == "1"  # broken-tongzhou.yaml
+    assert int(root.get("tests", "0")) == sum(int(s.get("tests", "0")) for s in root.iter("testsuite"))
+
+
+def test_markdown_escapes_unit_strings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write(
+        tmp_path / "evil.yaml",
+        {
+            "unit_id": "evil-unit",
+            "unit_name": "<b>坏</b>|单位",
+            "unit_type": "affiliated_unit",
+            "year": 2018,
+        },
+    )
+    _, out, _ = run(capsys, "assess", str(tmp_path), "--format", "md")
+    assert "<b>" not in out
+    assert "&lt;b&gt;坏&lt;/b&gt;\\|单位" in out
+
+
+def test_duplicates_copies_and_unregistered_reports_are_reported(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    base = {"unit_id": "gongjijin", "year": 2018, "rule_of_law_reports_heard": [{"date": "2018-12-20", "meeting": "a"}]}
+    write(tmp_path / "a.yaml", base)
+    write(tmp_path / "b.yaml", {**base, "law_study_sessions": [{"date": "2018-04-10", "topic": "x"}]})
+    write(tmp_path / "c.yaml", {"unit_id": "yuanlin", "year": 2018})
+    write(tmp_path / "d.yaml", {"unit_id": "yuanlin", "year": 2018})  # byte-identical copy of c
+    write(
+        tmp_path / "e.yaml",
+        {"unit_id": "new-bureau", "unit_type": "city_department", "unit_name": "新局", "year": 2018},
+    )
+    (tmp_path / "f.yaml").write_text("unit_id: [unclosed\n", encoding="utf-8")
+    code, out = run_bytes(capfdbinary, "assess", str(tmp_path), "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    status = {Path(r["source"]).name: r["status"] for r in data["audit"]["reports"]}
+    assert status == {
+        "a.yaml": "duplicate",
+        "b.yaml": "duplicate",
+        "c.yaml": "used",
+        "d.yaml": "copy",
+        "e.yaml": "unregistered",
+        "f.yaml": "invalid",
+    }
+    units = {u["unit_id"]: u for u in data["units"]}
+    assert units["gongjijin"]["status"] == "duplicate" and units["gongjijin"]["grade"] is None
+    assert units["gongjijin"]["rank"] is None
+    assert any("E310" in p for p in data["problems"])
+    assert units["new-bureau"]["registered"] is False and units["new-bureau"]["rank"] is None
+    assert units["yuanlin"]["reports"] == [str(tmp_path / "c.yaml"), str(tmp_path / "d.yaml")]
+
+
+def test_registry_option_and_clean_exit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = write(
+        tmp_path / "units.yaml",
+        {
+            "types": [{"id": "county_government", "name": "县（市、区）人民政府", "name_en": "County"}],
+            "units": [{"id": "haimen", "name": "海门市人民政府", "type": "county_government"}],
+        },
+    )
+    code, out, err = run(capsys, "assess", str(SAMPLES / "haimen.yaml"), "--registry", str(registry))
+    assert code == 0, err  # the one registered unit passes every rule
+    assert "海门市人民政府" in out and "rudong" not in out
+    assert str(registry) in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["assess", "no/such/folder"],
+        ["assess", str(SAMPLES), "--rules", "no/such/rules"],
+        ["assess", str(SAMPLES), "--time", "yesterday"],
+        ["assess", str(SAMPLES), "--format", "pdf"],
+        ["assess", str(SAMPLES), "--registry", "no/such/units.yaml"],
+    ],
+    ids=["missing-path", "missing-rulebook", "bad-time", "bad-format", "missing-registry"],
+)
+def test_usage_and_input_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert "Traceback" not in err and err.strip()
+
+
+def test_bad_registry_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    registry = write(tmp_path / "units.yaml", {"types": [], "units": [{"id": "x", "name": "X", "type": "nowhere"}]})
+    code, _, err = run(capsys, "assess", str(SAMPLES), "--registry", str(registry))
+    assert code == 2 and "E202" in err
+
+
+def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(capsys, "assess", str(SAMPLES / "haimen.yaml"), "--output", str(blocker / "out.json"))
+    assert code == 2 and "cannot write" in err
+
+
+def test_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "out" / "assessment.html"
+    code, out, _ = run(capsys, "assess", str(SAMPLES), "--format", "html", "--output", str(target))
+    assert code == 1 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_progress_is_silent_when_not_a_terminal() -> None:
+    stream = io.StringIO()
+    with Progress(total=3, stream=stream) as progress:
+        for _ in range(3):
+            progress.advance()
+    assert stream.getvalue() == ""
+
+
+def test_progress_draws_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    with Progress(total=4, stream=stream) as progress:
+        for _ in range(5):  # a JSON Lines file can hold more reports than there are files
+            progress.advance()
+    drawn = stream.getvalue()
+    assert "1/4" in drawn and "4/4" in drawn and "5/5" in drawn and "100%" in drawn
+    assert drawn.endswith("\r\x1b[2K")

@@ -1,0 +1,168 @@
+"""The source normaliser: pinyin out, simplified Chinese in, all 34 items and their responsible units intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from compliance.cli import main
+from compliance.loading.rulebook import DEFAULT_RULES
+from compliance.source import (
+    TONE_MARKED,
+    SourceText,
+    comparable,
+    normalize_source,
+    parse_items,
+    split_clauses,
+    strip_pinyin,
+)
+
+# The bundled copy is byte for byte the distributed ../shared/source file (pinyin, mojibake and all).
+RAW = (DEFAULT_RULES / "source" / "nantong-2018-work-points.txt").read_text(encoding="utf-8")
+TEXT = normalize_source(RAW)
+
+# 责任单位 of each item, as the document prints them (simplified).
+UNITS = {
+    1: "市编办、市审批局、市财政局、市物价局,市政府各部门",
+    2: "市编办、市法制办,市政府各部门",
+    3: "市编办,市政府各部门",
+    4: "市法制办、市工商局、市编办,市政府各部门",
+    5: "市经信委,市政府各部门",
+    6: "市民政局、市财政局",
+    7: "市环保局、市发改委、市财政局、市水利局、市物价局",
+    8: "市法制办,市政府各部门",
+    9: "市法制办,市政府各部门",
+    10: "市法制办,市政府各部门",
+    11: "市法制办,市政府各部门",
+    12: "市政府办公室、市法制办,市政府各部门",
+    13: "市政府办公室、市法制办,市政府各部门",
+    14: "市法制办、市司法局,市政府各部门",
+    15: "市政府各部门",
+    16: "市编办、市法制办,市政府各部门",
+    17: "市法制办,市政府各部门",
+    18: "市法制办,市政府各部门",
+    19: "市法制办,市政府各部门",
+    20: "市政府办公室,市政府各部门",
+    21: "市审批局、市政府办公室,市政府各部门",
+    22: "市政府办公室,市政府各部门",
+    23: "市审计局、市法制办、市人社局,市政府各部门",
+    24: "市政府办公室、市法制办,市政府各部门",
+    25: "市信访局、市网信办,市政府各部门",
+    26: "市法制办,市政府各部门",
+    27: "市法制办,市政府各部门",
+    28: "市法制办,市政府各部门",
+    29: "市法制办、市司法局,南通仲裁委",
+    30: "市信访局,市政府各部门",
+    31: "市政府办公室、市法制办,市政府各部门",
+    32: "市政府办公室、市法制办、市司法局,市政府各部门",
+    33: "市法制办,市政府各部门",
+    34: "市法制办、市司法局,市政府各部门",
+}
+# Section (一)…(八) of each item: 1-7, 8-11, 12-15, 16-19, 20-22, 23-25, 26-30, 31-34.
+SECTIONS = dict.fromkeys(range(1, 8), 1) | dict.fromkeys(range(8, 12), 2) | dict.fromkeys(range(12, 16), 3)
+SECTIONS |= dict.fromkeys(range(16, 20), 4) | dict.fromkeys(range(20, 23), 5) | dict.fromkeys(range(23, 26), 6)
+SECTIONS |= dict.fromkeys(range(26, 31), 7) | dict.fromkeys(range(31, 35), 8)
+
+SIMPLIFIED = [
+    "南通市人民政府办公室关于印发南通市2018年法治政府建设工作要点的通知",
+    "(一)依法全面履行政府职能",
+    "深化“放管服”改革,完善权责清单",
+    "实现法人、个体工商户及其他组织代码转换率达100%",
+    "除依法需要保密的外,政府立法草案要通过网络、报纸等媒体向社会公开征求意见,期限一般不少于30日",
+    "建议、提案按时办复率达100%",
+    "完成南通仲裁委员会换届工作",
+    "每年党委常委会听取法治建设工作汇报",
+    "市、县(市、区)政府领导班子开展4次以上常务会议学法活动,市政府部门领导班子开展2次以上集体学法活动",
+    "市、县(市、区)政府举办1期以上领导干部法治专题培训班",
+    "联系电话85099096、85215196",
+]
+TRADITIONAL = ["發", "縣", "區", "機", "辦", "關", "規", "執", "復", "與", "議", "務", "應", "網", "幹"]
+
+
+def test_every_item_is_present_in_order_and_ends_with_its_responsible_units() -> None:
+    lines = [line for line in TEXT.split("\n") if re.match(r"^\d{1,2}\.", line)]
+    assert [int(line.split(".", 1)[0]) for line in lines] == list(range(1, 35))
+    for number, line in enumerate(lines, start=1):
+        assert line.endswith(f"({UNITS[number]})"), line[-40:]
+
+
+def test_parsed_items_carry_number_section_units_and_line() -> None:
+    items = parse_items(TEXT)
+    assert [i.number for i in items] == list(range(1, 35))
+    assert {i.number: i.units for i in items} == UNITS
+    assert {i.number: i.section for i in items} == SECTIONS
+    lines = TEXT.split("\n")
+    for item in items:
+        assert lines[item.line - 1].startswith(f"{item.number}.")
+        assert not item.body.endswith(")")
+
+
+def test_county_parentheses_survive() -> None:
+    assert TEXT.count("县(市、区)") == 3  # items 16 and 32 (twice)
+    assert "各县(市)、区人民政府" in TEXT
+
+
+def test_no_tone_marked_latin_is_left() -> None:
+    assert TONE_MARKED.search(RAW)  # the input has pinyin…
+    assert TONE_MARKED.search(TEXT) is None  # …the output none
+    assert re.search(r"\([a-z]+\)", TEXT) is None
+
+
+@pytest.mark.parametrize("phrase", SIMPLIFIED)
+def test_known_simplified_strings(phrase: str) -> None:
+    assert phrase in TEXT
+
+
+def test_no_traditional_characters_left() -> None:
+    assert [c for c in TRADITIONAL if c in TEXT] == []
+
+
+def test_line_structure_is_kept() -> None:
+    assert TEXT.count("\n") == RAW.replace("\r\n", "\n").count("\n")
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("發(fā)展", "發展"),
+        ("綠(lǜ)色", "綠色"),
+        ("縣(市、區)", "縣(市、區)"),
+        ("實施綱要(2015-2020年)", "實施綱要(2015-2020年)"),
+        ("市(市政府各部門)", "市(市政府各部門)"),
+        ("code(abc)", "code(abc)"),  # no tone mark, no CJK before it: not pinyin
+        ("創新?(dān)當", "創新?當"),  # a character lost to '?', its annotation kept
+        ("日??己恕m?xiàng)測評", "日??己恕m?測評"),  # … even without its opening parenthesis
+    ],
+)
+def test_strip_pinyin(raw: str, clean: str) -> None:
+    assert strip_pinyin(raw) == clean
+
+
+def test_comparable_ignores_width_and_whitespace() -> None:
+    assert comparable("深化“放管服”改革，完善 权责清单（试行）") == comparable("深化“放管服”改革,完善权责清单(试行)")
+
+
+def test_clauses_do_not_split_inside_brackets() -> None:
+    text = "贯彻落实《甲,乙》和“丙,丁”,每年听取汇报。完成换届"
+    assert [text[a:b] for a, b in split_clauses(text)] == ["贯彻落实《甲,乙》和“丙,丁”", "每年听取汇报", "完成换届"]
+
+
+def test_nearest_passage_names_the_item() -> None:
+    source = SourceText.parse(RAW)
+    near = source.nearest("市、县政府领导班子开展四次以上常务会议学法活动")
+    assert near is not None and near.item == 32
+    assert "4次以上常务会议学法活动" in near.text
+
+
+def test_source_normalize_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = tmp_path / "source.txt"
+    raw.write_text(RAW, encoding="utf-8")
+    assert main(["source", "normalize", str(raw)]) == 0
+    assert capsys.readouterr().out == TEXT
+
+
+def test_source_normalize_missing_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["source", "normalize", str(tmp_path / "missing.txt")]) == 2
+    assert "E000" in capsys.readouterr().err
