@@ -12,48 +12,28 @@ from pydantic import ValidationError
 
 from compliance import __version__
 from compliance.errors import ComplianceError, Problem
-from compliance.evaluate import Evaluator, Scorecard
+from compliance.evaluate import Scorecard
 from compliance.loading.documents import as_mapping, parse_file, validation_problems
-from compliance.loading.reports import read_reports
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Registry
+from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_reports
 from compliance.scoring import Assessment, Audit, assess
 
 
 def scorecards(
-    book: LoadedRulebook, paths: Iterable[str | Path], on_card: Callable[[Scorecard], None] | None = None
+    book: LoadedRulebook,
+    paths: Iterable[str | Path],
+    on_card: Callable[[Scorecard], None] | None = None,
+    workers: int | None = 1,
+    unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
 ) -> list[Scorecard]:
-    """Every report under paths, scored: the one place `assess` calls the evaluator (may hide a worker pool)."""
+    """Every report under paths, scored in `workers` processes (1: in this one), in input order."""
     cards: list[Scorecard] = []
-    with Evaluator(book) as evaluator:
-        for card in evaluator.score(read_reports(paths)):
-            cards.append(card)
-            if on_card is not None:
-                on_card(card)
+    for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout):
+        cards.append(card)
+        if on_card is not None:
+            on_card(card)
     return cards
-
-
-def claimed_unit(source: str) -> str | None:
-    """The unit_id a rejected report claims, read leniently so the unit shows as 'invalid', not 'not reported'."""
-    path = Path(source)
-    if not path.is_file() or path.suffix.lower() == ".jsonl":
-        return None
-    try:
-        data = parse_file(path, with_marks=False).data
-    except (ComplianceError, OSError, UnicodeDecodeError):
-        return None
-    unit_id = data.get("unit_id") if isinstance(data, dict) else None
-    return unit_id.strip() if isinstance(unit_id, str) and unit_id.strip() else None
-
-
-def with_claims(book: LoadedRulebook, cards: Iterable[Scorecard]) -> list[Scorecard]:
-    out: list[Scorecard] = []
-    for card in cards:
-        if card.problems and card.unit_id is None and (unit_id := claimed_unit(card.source)) is not None:
-            unit = book.unit(unit_id)
-            card = replace(card, unit_id=unit_id, unit_name=unit.name if unit else None, registered=unit is not None)
-        out.append(card)
-    return out
 
 
 def with_registry(book: LoadedRulebook, path: Path) -> tuple[LoadedRulebook, str]:
@@ -123,5 +103,8 @@ def run_assessment(
     when: dt.datetime,
     registry: tuple[str, str] | None = None,
     on_card: Callable[[Scorecard], None] | None = None,
+    workers: int | None = 1,
+    unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
 ) -> Assessment:
-    return assess(book, with_claims(book, scorecards(book, paths, on_card)), audit_for(book, when, registry))
+    cards = scorecards(book, paths, on_card, workers, unit_timeout)
+    return assess(book, cards, audit_for(book, when, registry))

@@ -142,8 +142,13 @@ class Evaluator:
         if found is None:
             found = tuple(
                 _Planned(
-                    rule, self._index[rule.id], rule.check.measure, rule.check.op, rule.check.op.value,
-                    rule.check.target, rule.unit or METRICS[rule.check.measure].unit,
+                    rule,
+                    self._index[rule.id],
+                    rule.check.measure,
+                    rule.check.op,
+                    rule.check.op.value,
+                    rule.check.target,
+                    rule.unit or METRICS[rule.check.measure].unit,
                     METRICS[rule.check.measure].kind == "done",
                 )
                 for rule in self.applicable(unit_id, unit_type)
@@ -201,12 +206,13 @@ class Evaluator:
 
     def _invalid(self, item: ReportInput, problems: list[str]) -> Scorecard:
         report = item.report
-        unit = self.book.unit(report.unit_id) if report else None
+        unit_id = report.unit_id if report else item.claimed
+        unit = self.book.unit(unit_id) if unit_id else None
         return Scorecard(
             source=item.source,
             digest=item.digest,
-            unit_id=report.unit_id if report else None,
-            unit_name=(unit.name if unit else report.unit_name) if report else None,
+            unit_id=unit_id,
+            unit_name=unit.name if unit else (report.unit_name if report else None),
             unit_type=unit.type if unit else (report.unit_type if report else None),
             registered=unit is not None,
             results=(),
@@ -244,8 +250,16 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
         else:
             text, amount = shortfall(planned.op, metric.value, target, unit)
         return RuleResult(
-            rule_id, "fail", metric.value, target, op, unit, shortfall=text, shortfall_amount=amount,
-            records=metric.counted, notes=metric.notes,
+            rule_id,
+            "fail",
+            metric.value,
+            target,
+            op,
+            unit,
+            shortfall=text,
+            shortfall_amount=amount,
+            records=metric.counted,
+            notes=metric.notes,
         )
     assert isinstance(metric, PerRecord)
     r = planned.index
@@ -264,6 +278,14 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
         f"（{len(failing)} record(s) short, worst by {_fmt(worst)} {unit}）"
     )
     return RuleResult(
-        rule_id, "fail", lowest, target, op, unit, shortfall=text, shortfall_amount=_num(worst),
-        records=records, notes=(*metric.exempt, *metric.notes),
+        rule_id,
+        "fail",
+        lowest,
+        target,
+        op,
+        unit,
+        shortfall=text,
+        shortfall_amount=_num(worst),
+        records=records,
+        notes=(*metric.exempt, *metric.notes),
     )

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from compliance.assessment import run_assessment, run_time, with_registry
-from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
+from compliance.commands.common import add_output_option, add_rules_option, add_workers_options, emit, rulebook
 from compliance.loading.reports import expand_paths
 from compliance.progress import Progress
 from compliance.render import Format, renderer
@@ -41,6 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         default=None,
         help="run time for the audit header (default: $SOURCE_DATE_EPOCH, else now); for reproducible output",
     )
+    add_workers_options(parser)
     add_rules_option(parser)
     add_output_option(parser)
     parser.set_defaults(run=run)
@@ -55,7 +56,15 @@ def run(args: argparse.Namespace) -> int:
     when = run_time(args.time, os.environ)
     files = expand_paths(args.paths)  # a missing path is a usage error before any work
     with Progress(total=len(files)) as progress:
-        assessment = run_assessment(book, files, when, registry, on_card=lambda _card: progress.advance())
+        assessment = run_assessment(
+            book,
+            files,
+            when,
+            registry,
+            on_card=lambda _card: progress.advance(),
+            workers=args.workers,
+            unit_timeout=args.unit_timeout,
+        )
     output = renderer(Format(args.format))(assessment)
     try:
         emit(output, args.output)

@@ -1,14 +1,18 @@
-"""Options and output plumbing shared by subcommands: --rules, --output, atomic writes."""
+"""Options and output plumbing shared by subcommands: --rules, --output, --workers, atomic writes."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
+from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -25,17 +29,56 @@ def add_output_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", metavar="FILE", default="-", help="write here instead of standard output")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number of seconds")
+    return value
+
+
+def add_workers_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help=f"worker processes (default: one per core, here {default_workers()}; 1 scores in this process)",
+    )
+    parser.add_argument(
+        "--unit-timeout",
+        type=_positive_float,
+        default=DEFAULT_UNIT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"time limit per report, scaled to each engine batch of 50 (default {DEFAULT_UNIT_TIMEOUT:g})",
+    )
+
+
 def rulebook(args: argparse.Namespace) -> LoadedRulebook:
     return load_rulebook(args.rules)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, then rename: an interrupted run never leaves half a file."""
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A temp file in the same folder, fsynced and renamed over `path` only if the block completes: an
+    interrupted run never leaves half a file (and never replaces a good one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -44,11 +87,18 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def emit(text: str | bytes, output: str) -> None:
-    """Write a rendered output: '-' is standard output, anything else a file written atomically."""
-    data = text.encode("utf-8") if isinstance(text, str) else text
+@contextlib.contextmanager
+def output_stream(output: str) -> Iterator[BinaryIO]:
+    """Where results go as they are produced: '-' is standard output, anything else a file written atomically."""
     if output == "-":
-        sys.stdout.buffer.write(data)
+        yield sys.stdout.buffer
         sys.stdout.buffer.flush()
     else:
-        write_atomic(Path(output), data)
+        with atomic_file(Path(output)) as handle:
+            yield handle
+
+
+def emit(text: str | bytes, output: str) -> None:
+    """Write a rendered output: '-' is standard output, anything else a file written atomically."""
+    with output_stream(output) as handle:
+        handle.write(text.encode("utf-8") if isinstance(text, str) else text)

@@ -30,6 +30,12 @@ class ReportInput:
     digest: str
     report: UnitReport | None
     problems: tuple[Problem, ...] = ()
+    claimed: str | None = None  # the unit_id an invalid report names, so its row still says whose it is
+
+
+def _claimed(data: object) -> str | None:
+    unit_id = data.get("unit_id") if isinstance(data, dict) else None
+    return unit_id.strip() if isinstance(unit_id, str) and unit_id.strip() else None
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -58,9 +64,10 @@ def validate_report(doc: Document, raw_yaml: str | None = None) -> ReportInput:
     except ValidationError as exc:
         if raw_yaml is not None:  # parsed fast without line marks: parse again for the lines
             doc = _marked(raw_yaml, doc)
-        return ReportInput(doc.path, digest, None, tuple(validation_problems(doc, exc, UnitReport)))
+        problems = tuple(validation_problems(doc, exc, UnitReport))
+        return ReportInput(doc.path, digest, None, problems, _claimed(doc.data))
     except ComplianceError as exc:
-        return ReportInput(doc.path, digest, None, tuple(exc.problems))
+        return ReportInput(doc.path, digest, None, tuple(exc.problems), _claimed(doc.data))
 
 
 def _marked(text: str, doc: Document) -> Document:
@@ -72,7 +79,7 @@ def _marked(text: str, doc: Document) -> Document:
 
 
 def _with_digest(item: ReportInput, raw: bytes) -> ReportInput:
-    return ReportInput(item.source, hashlib.sha256(raw).hexdigest(), item.report, item.problems)
+    return ReportInput(item.source, hashlib.sha256(raw).hexdigest(), item.report, item.problems, item.claimed)
 
 
 def read_report_file(path: Path) -> Iterator[ReportInput]:
@@ -124,7 +131,7 @@ def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
     try:
         data = orjson.loads(line)
         item = validate_report(Document(path, data, {(): (number, 1)}))
-        return ReportInput(source, digest, item.report, item.problems)
+        return ReportInput(source, digest, item.report, item.problems, item.claimed)
     except orjson.JSONDecodeError as exc:
         problem = Problem(path, number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
         return ReportInput(source, digest, None, (problem,))
