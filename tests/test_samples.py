@@ -95,6 +95,7 @@ def test_contradictory_rate_is_an_error(scored: dict[str, Any]) -> None:
 def test_invalid_report_is_an_error_row_with_locations(scored: dict[str, Any]) -> None:
     unit = by_source(scored, "broken-tongzhou.yaml")
     assert unit["status"] == "invalid" and unit["results"] == []
+    assert unit["unit_id"] == "tongzhou"  # the unit it names still shows whose report failed
     text = "\n".join(unit["problems"])
     assert "broken-tongzhou.yaml:4:1" in text and "law_study_sessions" in text  # did you mean
     assert "training_classes[0].start_date" in text
@@ -117,3 +118,36 @@ def test_check_exit_codes() -> None:
     assert main(["check", str(SAMPLES / "qidong.yaml")]) == 1
     assert main(["check", str(SAMPLES / "rugao.yaml")]) == 1  # not reported counts as not passing
     assert main(["check", str(SAMPLES / "broken-tongzhou.yaml")]) == 2
+
+
+@pytest.fixture(scope="module")
+def assessed() -> dict[str, Any]:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "compliance", "assess", str(SAMPLES), "--format", "json", "--time", "2019-01-15"],
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    data: dict[str, Any] = json.loads(run.stdout)
+    return {u["unit_id"]: u for u in data["units"]}
+
+
+def test_sample_scores_match_the_hand_computation_in_the_readme(assessed: dict[str, Any]) -> None:
+    # qidong, 35 points apply: 32.1 one session short (per_shortfall 1) -1; 24.1 99.9% is a started 5-point band
+    # (rate_bands step 5 per 1) -1; 27.1 court-appearance rate fell (all or nothing) -2 → 31/35 = 88.571…
+    qidong = assessed["qidong"]
+    assert (qidong["earned"], qidong["available"], qidong["score"], qidong["grade"]) == (31, 35, 88.57, "良好")
+    lost = {r["rule_id"]: r["points_lost"] for r in qidong["rectification"]}
+    assert lost == {"NT18-32.1": 1, "NT18-24.1": 1, "NT18-27.1": 2}
+    # rugao: the eight rules it did not report count as zero → 17/35 = 48.571…
+    rugao = assessed["rugao"]
+    assert (rugao["earned"], rugao["available"], rugao["score"], rugao["grade"]) == (17, 35, 48.57, "不合格")
+    # jiaotong: 431/436 certified fails veto rule 19.1 (a started 5-point band, -2) → 21/23 = 91.30, 优秀 capped to 合格
+    jiaotong = assessed["jiaotong"]
+    assert (jiaotong["earned"], jiaotong["available"], jiaotong["score"]) == (21, 23, 91.3)
+    assert (jiaotong["grade_before_veto"], jiaotong["grade"], jiaotong["vetoed_by"]) == ("优秀", "合格", ["NT18-19.1"])
+    # tongzhou sent an unreadable report: listed as invalid, scored 0, never dropped
+    assert assessed["tongzhou"]["status"] == "invalid" and assessed["tongzhou"]["grade"] == "不合格"
