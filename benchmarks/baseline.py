@@ -20,7 +20,11 @@ from compliance.loading.reports import ReportInput, read_reports
 from compliance.loading.rulebook import DEFAULT_RULES
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "==": operator.eq,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
 }
 STATUSES = ("pass", "fail", "not_applicable", "not_reported", "error")
 
@@ -59,10 +63,16 @@ class PlainEvaluator:
                 if check is None:
                     continue
                 applies = rule["applies_to"]
-                self.rules.append(PlainRule(
-                    rule["id"], frozenset(applies.get("types", ())), frozenset(applies.get("units", ())),
-                    check["measure"], OPS[check["op"]], check["target"],
-                ))
+                self.rules.append(
+                    PlainRule(
+                        rule["id"],
+                        frozenset(applies.get("types", ())),
+                        frozenset(applies.get("units", ())),
+                        check["measure"],
+                        OPS[check["op"]],
+                        check["target"],
+                    )
+                )
         self._applicable: dict[tuple[str, str], list[PlainRule]] = {}
 
     def applicable(self, unit_id: str, unit_type: str) -> list[PlainRule]:

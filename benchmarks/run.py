@@ -56,13 +56,17 @@ def _one(kind: str, path: str, out: str, workers: int) -> int:
     wall = time.perf_counter() - start
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({
-        "wall": wall,
-        "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
-        "parent_kb": me.ru_maxrss,
-        "worker_kb": kids.ru_maxrss,
-        "code": code,
-    }))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime,
+                "parent_kb": me.ru_maxrss,
+                "worker_kb": kids.ru_maxrss,
+                "code": code,
+            }
+        )
+    )
     return 0
 
 
@@ -71,7 +75,9 @@ def measure(kind: str, path: Path, workers: int) -> Run:
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.run", "--one", kind, "--workers", str(workers), str(path), str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     wall = time.perf_counter() - start
     if done.returncode != 0:
@@ -106,8 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         return _one(args.one, args.files[0], args.files[1], args.workers)
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; engine --workers {args.workers}; "
-          f"median of {args.repeat} runs, wall time includes start-up", flush=True)
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; engine --workers {args.workers}; "
+        f"median of {args.repeat} runs, wall time includes start-up",
+        flush=True,
+    )
     header = (
         f"{'units':>8} {'engine s':>9} {'units/s':>8} {'peak parent':>11} {'peak worker':>11} {'peak total≤':>11}"
         f" {'baseline s':>10} {'base u/s':>9} {'wall ratio':>10} {'cpu ratio':>9}"
@@ -132,8 +141,10 @@ def main(argv: list[str] | None = None) -> int:
             f" {b_wall:>10.2f} {units / b_wall:>9.0f} {e_wall / b_wall:>9.2f}x {e_cpu / b_cpu:>8.2f}x",
             flush=True,
         )
-    print("ratio = engine path time / plain-Python baseline time on the same reports in the same run "
-          "(above 1: the engine path is slower). peak total≤ = parent + workers × largest worker (an upper bound).")
+    print(
+        "ratio = engine path time / plain-Python baseline time on the same reports in the same run "
+        "(above 1: the engine path is slower). peak total≤ = parent + workers × largest worker (an upper bound)."
+    )
     return 0
 
 
