@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -52,7 +53,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("compliance: interrupted; no output file was left half-written", file=sys.stderr)
         return 130
+    except OSError as exc:  # an output that cannot be written, a disk that filled up: a message, not a traceback
+        where = exc.filename if exc.filename is not None else "compliance"
+        print(f"{where}: E000 {exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def _terminated(signum: int, frame: object) -> NoReturn:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temp files removed, workers ended
 
 
 def entrypoint() -> None:
+    signal.signal(signal.SIGTERM, _terminated)
     sys.exit(main(sys.argv[1:]))

@@ -1,21 +1,27 @@
 """Coverage: which clauses of the work plan state a measurable target, and which rules cite each one.
 
 A clause (分句: a run of text between 。；, outside brackets) states a measurable target when it has
-  number      an Arabic number with a unit or a comparison: 4次以上, 1期以上, 不少于30日, 达100%
-  annual      a frequency or a yearly task: 每年…, 每季度…, 年度…, 年终…
-  deadline    a date or an event to beat: 6月底前, 年底前, 限期…, 按时…, 出台前…
-  completion  a thing ordered done: 完成…, …换届…
+  number      a number with a unit or a comparison: 4次以上, 1期以上, 不少于30日, 达100%, 两次以上, 至少…一次
+  rate        a rate to raise or lower: 提高…出庭应诉率
+  universal   all of something, i.e. 100%: 所有…, 全部…, 一律…
+  annual      a frequency or a yearly task: 每年…, 每季度…, 按月…, 年度…, 年终…
+  deadline    a date, a time limit or an event to beat: 6月底前, 年底, 年内, 5个工作日内, 限期…, 按时…, 出台前…
+  completion  a thing ordered done: 完成…, …换届…, 建成…, 向社会公布, 网上公开
   deliverable a document ordered drawn up: 编制/制定…目录、计划、规划、规则、办法、方案、清单
 Numbers that are names, not targets, are ignored: document numbers (〔2017〕13号), years and year
-ranges (2018年, 2018年度, 2015-2020年), slogans in quotes (“3550”, “263”), and phone numbers.
-“定期” (periodically) names no period and is not a target.
+ranges (2018年, 2018年度, 2015-2020年, but not the year of 2018年底前), anniversaries (40周年), slogans in
+quotes (“3550”, “263”), and phone numbers. Words that only look like targets are too: “定期” (periodically)
+names no period, 效率 (efficiency) is no rate, and 网上公开透明运行 is a way of working, not a publication.
+Prohibitions (不得…) are not flagged: most forbid a way of acting and set no target (item 19's 不得从事执法活动
+is cited by a rate rule all the same).
 
 Scope: only the 34 numbered items of part 二、重点工作及责任单位. Part 一、指导思想 states aims, and
 part 三、工作要求 tells units how the plan itself is run and reported (报送系统, 联系电话); it sets no
 target a unit's year-end report could meet or miss, so it is not scanned.
 
 A rule cites a clause when its quote (source.clause), found in the item it names (else anywhere in
-the numbered items), overlaps the clause by at least half of the shorter of the two.
+the numbered items), covers at least half of the clause. A quote may span several clauses and cite
+each; a fragment (每年, which stands in two clauses of item 31) cites none.
 """
 
 from __future__ import annotations
@@ -25,25 +31,49 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from compliance.model import Rule
-from compliance.source import SourceItem, SourceText, comparable, split_clauses
+from compliance.source import SourceText, comparable
 
 _NOT_TARGETS = re.compile(
     r"〔\d{4}〕\d+号"  # document numbers
-    r"|\d{4}(?:\s*-\s*\d{4})?年度?"  # years and year ranges
+    r"|\d{4}(?:\s*-\s*\d{4})?年度?(?![底末内])"  # years and year ranges (2018年底前 is a deadline)
+    r"|\d+周年"  # anniversaries
     r"|“\d+”"  # numbered slogans: “3550”改革, “263”专项行动
     r"|\d{7,}"  # phone numbers
 )
-_UNIT = r"(?:%|％|次|期|日|天|个月|周|件|项|人|名|家|个|所|批)"
-_COMPARISON = r"(?:不少于|不低于|不超过|不高于|不多于|至少|达到|达|超过|低于|高于|以上|以下|以内)"
+_NUMBER = r"\d+(?:\.\d+)?"
+_NUMERAL = r"[一二两三四五六七八九十百千万]+"  # in Chinese: a target only with a unit and a comparison
+_UNIT = r"(?:%|％|次|期|日|天|个月|周|件|项|人|名|家|个|所|批|小时|工作日|倍|百分点)"
+_PERIOD = r"个?(?:工作日|小时|日|天|月|周|年)"
+_AT_LEAST = r"不少于|不低于|不超过|不高于|不多于|至少|最少|超过"  # may stand a verb away: 至少召开一次
+_COMPARISON = rf"(?:{_AT_LEAST}|达到|达|低于|高于|以上|以下|以内)"
+_CLAUSE_CHARS = r"[^,，。；;]"
 MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(rf"{_COMPARISON}\s*\d+(?:\.\d+)?\s*{_UNIT}?|\d+(?:\.\d+)?\s*{_UNIT}(?:{_COMPARISON})?")),
-    ("annual", re.compile(r"每(?:年|季度?|月|半年)|年度|年终")),
+    (
+        "number",
+        re.compile(
+            rf"{_COMPARISON}\s*{_NUMBER}\s*{_UNIT}?|{_NUMBER}\s*{_UNIT}(?:{_COMPARISON})?"
+            rf"|(?:{_AT_LEAST})[\u4e00-\u9fff]{{0,4}}?{_NUMERAL}{_UNIT}|达到?{_NUMERAL}{_UNIT}"
+            rf"|{_NUMERAL}{_UNIT}(?:以上|以下|以内)"
+        ),
+    ),
+    (
+        "rate",
+        re.compile(
+            rf"(?:提高|提升|降低|增加|减少){_CLAUSE_CHARS}{{0,20}}?(?<![效频概])率"
+            rf"|(?<![效频概])率{_CLAUSE_CHARS}{{0,6}}?(?:提高|提升|上升|降低|下降)"
+        ),
+    ),
+    ("universal", re.compile(r"所有|全部|一律")),
+    ("annual", re.compile(r"每个?[一二两三四五六\d]*(?:年|季度?|月|半年|周|旬)|(?:按|逐)(?:年|季度?|月|周)|年度|年终")),
     (
         "deadline",
-        re.compile(r"(?:\d{1,2}月(?:\d{1,2}日)?|月底|年底|年末|年中|出台|作出|印发|公布)(?:前|之前|以前)|限期|按时"),
+        re.compile(
+            rf"(?:\d{{1,2}}月(?:\d{{1,2}}日)?|年中|出台|作出|印发|公布)(?:前|之前|以前)|月底|月末|年底|年末|年内"
+            rf"|(?:{_NUMBER}|{_NUMERAL}){_PERIOD}(?:内|以内)|限期|按时|如期|按期"
+        ),
     ),
-    ("completion", re.compile(r"完成(?!情况)|换届")),
-    ("deliverable", re.compile(r"(?:编制|制定|制订)[^,，。；;]{0,30}?(?:目录|计划|规划|规则|办法|方案|清单)")),
+    ("completion", re.compile(r"完成(?!情况)|换届|建成|向社会公布|网上公开(?!透明)")),
+    ("deliverable", re.compile(rf"(?:编制|制定|制订){_CLAUSE_CHARS}{{0,30}}?(?:目录|计划|规划|规则|办法|方案|清单)")),
 )
 
 
@@ -52,7 +82,8 @@ class Clause:
     """A clause of a numbered item that states a measurable target."""
 
     item: int
-    line: int
+    line: int  # where the clause starts in the source file as received
+    column: int | None
     text: str
     start: int  # in the item's folded (comparable) body
     end: int
@@ -79,18 +110,21 @@ def targets_in(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def measurable_clauses(items: Iterable[SourceItem]) -> list[Clause]:
+def measurable_clauses(source: SourceText) -> list[Clause]:
     clauses: list[Clause] = []
-    for item in items:
-        for a, b in split_clauses(item.body):
-            text = item.body[a:b].strip()
+    for item in source.items:
+        for a, b in item.clause_spans:
+            text = item.body[a:b]
             found = targets_in(text)
             if not found:
                 continue
+            lead = len(text) - len(text.lstrip())
+            line, column = source.position(item, a + lead)
             start = len(comparable(item.body[:a]))
-            end = start + len(comparable(item.body[a:b]))
+            end = start + len(comparable(text))
             kinds = tuple(dict.fromkeys(kind for kind, _ in found))
-            clauses.append(Clause(item.number, item.line, text, start, end, kinds, tuple(m for _, m in found)))
+            evidence = tuple(m for _, m in found)
+            clauses.append(Clause(item.number, line, column, text.strip(), start, end, kinds, evidence))
     return clauses
 
 
@@ -115,13 +149,13 @@ def cites(span: tuple[int, int, int], clause: Clause) -> bool:
     if item != clause.item:
         return False
     overlap = min(end, clause.end) - max(start, clause.start)
-    return overlap > 0 and overlap * 2 >= min(end - start, clause.end - clause.start)
+    return overlap > 0 and overlap * 2 >= clause.end - clause.start
 
 
 def coverage(source: SourceText, rules: Iterable[Rule]) -> list[CoverageRow]:
     spans = [(rule.id, span) for rule in rules for span in quote_spans(source, rule)]
     rows = []
-    for clause in measurable_clauses(source.items):
+    for clause in measurable_clauses(source):
         citing = tuple(dict.fromkeys(rule_id for rule_id, span in spans if cites(span, clause)))
         rows.append(CoverageRow(clause, citing))
     return rows

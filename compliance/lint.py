@@ -276,7 +276,7 @@ def check_coverage(rows: Iterable[CoverageRow], source_path: str) -> Iterator[Pr
             yield Problem(
                 source_path,
                 clause.line,
-                None,
+                clause.column,
                 "E501",
                 f"item {clause.item}: no rule cites the measurable clause «{clause.text}» "
                 f"({', '.join(clause.kinds)}: {'; '.join(clause.evidence)})",
@@ -287,17 +287,20 @@ def check_coverage(rows: Iterable[CoverageRow], source_path: str) -> Iterator[Pr
 
 
 def _order(problem: Problem) -> tuple[str, int, int, str, str, str]:
-    # Problem's own ordering compares line None with numbers; file-level problems sort first here
-    p = problem
-    return (p.file, p.line or 0, p.column or 0, p.code, p.message, p.field)
+    return (*problem.sort_key(), problem.field)  # file-level problems (no line) first
+
+
+def printable(text: str) -> str:
+    """A path that is not UTF-8 (a folder unzipped from GBK names) shows its odd bytes as \\xff."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _display(path: str) -> str:
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
-        return path
-    return path if relative.startswith("..") else relative
+        relative = path
+    return printable(path if relative.startswith("..") else relative)
 
 
 def _placed_at_file_start(problem: Problem) -> Problem:
@@ -360,7 +363,10 @@ def lint_rulebook(directory: Path, source: Path | None = None) -> LintResult:
                 rows = coverage(parsed, book.rules)
                 if complete:
                     problems.extend(check_coverage(rows, _display(source_path)))
-    shown = sorted({replace(_placed_at_file_start(p), file=_display(p.file)) for p in problems}, key=_order)
+    shown = sorted(
+        {replace(_placed_at_file_start(p), file=_display(p.file), message=printable(p.message)) for p in problems},
+        key=_order,
+    )
     return LintResult(
         directory,
         tuple(shown),
@@ -390,6 +396,7 @@ def coverage_data(rows: Iterable[CoverageRow]) -> list[dict[str, Any]]:
         {
             "item": r.clause.item,
             "line": r.clause.line,
+            "column": r.clause.column,
             "clause": r.clause.text,
             "kinds": list(r.clause.kinds),
             "evidence": list(r.clause.evidence),
@@ -420,7 +427,7 @@ _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     # XML 1.0 cannot carry most control characters even escaped; ElementTree escapes the rest (& < > ").
-    return _XML_UNSAFE.sub("\ufffd", text)
+    return _XML_UNSAFE.sub("\ufffd", printable(text))
 
 
 def render_junit(result: LintResult) -> str:

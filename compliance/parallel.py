@@ -6,10 +6,13 @@ segfault, raise MemoryError or hang. So scoring runs in worker processes, each c
 - the parent only reads raw material (JSON lines as bytes, file paths) and writes results; workers parse,
   validate, derive, judge and encode, so all the per-unit work runs in parallel;
 - work goes out in tasks of a few hundred units; a task whose worker dies, raises or overruns its time
-  limit is retried unit by unit in a fresh worker, and the one unit that still fails becomes an error row
-  (an invalid scorecard saying why) while every other unit is scored;
+  limit is retried unit by unit, each unit in a fresh worker that scores nothing else, so the one unit that
+  still fails is the one to blame: it becomes an error row (an invalid scorecard saying why) while every other
+  unit is scored;
 - results come back in input order whatever the number of workers, holding only a bounded window of tasks,
-  so memory stays flat however many units are scored.
+  so memory stays flat however many units are scored;
+- no worker outlives the run: closing the pool (at the end, on an interrupt, when the caller stops reading)
+  kills busy workers at once, and on Linux the kernel kills a worker whose parent dies without closing it.
 
 `workers=1` scores in this process with `Evaluator.score` (no isolation from a crash, but an engine exception
 still costs only its unit). Workers are forked (Linux): they inherit the loaded rulebook, and each builds
@@ -19,6 +22,7 @@ its own engine; durable_rules starts no threads, so a parent that has used it ca
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
 import math
@@ -37,11 +41,13 @@ from typing import Generic, TypeVar, cast
 
 import orjson
 
+from compliance.errors import Problem
 from compliance.evaluate import BATCH, Evaluator, Scorecard
 from compliance.loading.reports import (
     STDIN,
     ReportInput,
     expand_paths,
+    jsonl_lines,
     read_report_file,
     report_from_line,
 )
@@ -77,8 +83,9 @@ def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
             elif path.suffix.lower() == ".jsonl":
                 try:
                     handle = path.open("rb")
-                except OSError:
-                    yield (name, 0, None)  # read_report_file reports why it cannot be read
+                except OSError as exc:
+                    problem = Problem(name, None, None, "E000", f"cannot read file: {exc.strerror}")
+                    yield (name, 0, ReportInput(name, "", None, (problem,)))
                     continue
                 with handle:
                     yield from _lines(name, handle)
@@ -87,17 +94,15 @@ def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
 
 
 def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Piece]:
-    for number, line in enumerate(stream, start=1):
-        line = line.rstrip(b"\r\n")
-        if line.strip():
-            yield (name, number, line)
+    for number, line in jsonl_lines(stream):
+        yield (name, number, line)
 
 
 def read_piece(piece: Piece) -> ReportInput:
     path, number, data = piece
     if isinstance(data, ReportInput):
         return data
-    if data is None:
+    if data is None:  # a YAML or JSON file: one report
         return next(iter(read_report_file(Path(path))))
     item = report_from_line(path, number, data)
     assert item is not None  # blank lines never become pieces
@@ -134,13 +139,17 @@ def _raised(exc: BaseException) -> str:
     return f"engine failed ({type(exc).__name__}: {exc}) while scoring this report"
 
 
-def _fault_hook(items: Sequence[ReportInput]) -> None:
-    """Test-only: with COMPLIANCE_TEST_FAULTS=1, a report whose unit_id is fault-<kind> misbehaves."""
+def _fault_hook(items: Sequence[ReportInput], *, after: bool = False) -> None:
+    """Test-only: with COMPLIANCE_TEST_FAULTS=1, a report whose unit_id is fault-<kind> misbehaves; fault-exit-after
+    (in a worker only) exits once the results of the task holding it have been sent."""
     if os.environ.get(FAULTS_ENV) != "1":
         return
     for item in items:
         unit_id = item.report.unit_id if item.report else ""
-        if unit_id == "fault-segfault":
+        if after:
+            if unit_id == "fault-exit-after":
+                os._exit(4)
+        elif unit_id == "fault-segfault":
             os.kill(os.getpid(), signal.SIGSEGV)
         elif unit_id == "fault-exit":
             os._exit(3)
@@ -204,9 +213,26 @@ def _score_in_process(
         scorer.evaluator.close()
 
 
-def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Scorecard], object]) -> None:
+_INTERRUPTS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when the parent dies, even by SIGKILL: a worker stuck in the engine would
+    otherwise run on, orphaned, for as long as the engine hangs (Linux; elsewhere the parent's clean-up only).
+    The signal follows the parent thread that forked this worker, so a pool is run from one thread throughout."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before that took effect
+        os._exit(1)
+
+
+def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Scorecard], object], parent: int) -> None:
     """A worker: tasks in, encoded results out, until told to stop (None) or until the engine fails."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker asked to stop just stops
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)  # held by the parent while it forked us
     scorer = _Scorer(book, encode)
     # The rulebook lives for the whole run: keep it out of every collection. Automatic collection would scan
     # each task's thousands of short-lived objects many times over; one collection per task frees any cycles.
@@ -220,20 +246,16 @@ def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Score
             return
         if task is None:
             return
-        key, single, task_pieces = task
+        single, task_pieces = task
         try:
             items = [read_piece(p) for p in task_pieces]
-            if single:
-                conn.send(("meta", key, (items[0].source, items[0].digest, _identity(items[0]))))
-                result, broken = scorer.one(items[0])
-                conn.send(("ok-exit" if broken else "ok", key, [result]))
-                if broken:
-                    return  # the engine raised: a fresh worker replaces this one
-            else:
-                conn.send(("ok", key, scorer.batch(items)))
+            if single:  # what the error row needs, should the engine kill this worker
+                conn.send(("meta", (items[0].source, items[0].digest, _identity(items[0]))))
+            conn.send(("ok", scorer.batch(items)))
         except Exception as exc:
-            conn.send(("raised", key, _raised(exc)))
-            return
+            conn.send(("raised", _raised(exc)))
+            return  # the engine may be broken: the parent retires this worker
+        _fault_hook(items, after=True)
 
 
 # ---------------------------------------------------------------- the pool (parent side)
@@ -257,6 +279,13 @@ class _Worker:
 
 
 class _Pool(Generic[T]):
+    """Up to `size` workers: `busy` ones hold a task; `idle` ones have scored a whole task and wait for another.
+
+    Workers start when there is work for them, so an empty input starts none. A single-report retry always gets
+    a newly started worker, which is retired after it, so a crash or hang is only pinned on a report scored in a
+    process that had scored nothing else.
+    """
+
     def __init__(
         self,
         book: LoadedRulebook,
@@ -273,21 +302,39 @@ class _Pool(Generic[T]):
             if "fork" in multiprocessing.get_all_start_methods()
             else multiprocessing.get_context("spawn")
         )
-        self.workers: list[_Worker] = []
+        self.busy: list[_Worker] = []
+        self.idle: list[_Worker] = []
         self.queue: deque[_Task] = deque()
         self.parts: dict[int, list[T | None]] = {}
         self.missing: dict[int, int] = {}
         self.next_index = 0
         self.next_out = 0
         self.exhausted = False
-        self.window = max(4, workers * 4)
+        self.window = max(4, workers * 4)  # tasks between the oldest unfinished one and the newest read
 
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker_main, args=(child, self.book, self.encode), daemon=True)
-        process.start()
+        process = self.context.Process(
+            target=_worker_main, args=(child, self.book, self.encode, os.getpid()), daemon=True
+        )
+        # An interrupt that lands inside fork() is swallowed by the at-fork hooks ("Exception ignored in
+        # _releaseLock"), so the run would go on as if never asked to stop: hold SIGINT/SIGTERM until the
+        # child exists; a pending one is then delivered here, in plain Python code.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+        try:
+            process.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
         child.close()
         return _Worker(process, parent)
+
+    @staticmethod
+    def _stop(worker: _Worker) -> None:
+        """End a worker now: it is dead, hung, broken or done with (it holds no state worth a clean exit)."""
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
 
     def _limit(self, task: _Task) -> float:
         # one unit-timeout per engine call of up to BATCH units
@@ -306,16 +353,21 @@ class _Pool(Generic[T]):
             self.queue.append(_Task(index, 0, chunk, single=False))
 
     def _dispatch(self) -> None:
-        for worker in self.workers:
-            if worker.task is not None:
-                continue
+        while len(self.busy) < self.size:
             self._refill()
             if not self.queue:
                 return
             task = self.queue.popleft()
+            worker = self.idle.pop() if self.idle else None
+            if worker is not None and (task.single or not worker.process.is_alive()):
+                self._stop(worker)  # a retry gets a fresh worker; and one that died while idle is replaced
+                worker = None
+            if worker is None:
+                worker = self._spawn()
             worker.task, worker.started = task, time.monotonic()
+            self.busy.append(worker)
             with contextlib.suppress(OSError):  # if it died, its sentinel says so next
-                worker.conn.send((task.index, task.single, task.pieces))
+                worker.conn.send((task.single, task.pieces))
 
     def _store(self, task: _Task, results: list[T]) -> None:
         slots = self.parts[task.index]
@@ -333,50 +385,68 @@ class _Pool(Generic[T]):
         else:
             path, number, data = task.pieces[0]
             source = f"{path}:{number}" if number else path
-            digest, identity = _raw_identity(data)
+            digest, identity = _raw_identity(path, data)
         card = error_card(self.book, source, digest, identity, reason)
         self._store(task, [self.encode(card)])
 
-    def _retire(self, worker: _Worker, reason: str | None) -> None:
-        """A worker died, was killed or is exiting: its task (if any) fails with the reason; a fresh one replaces it."""
-        worker.process.join(timeout=None if worker.task is None else 0)
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join()
-        worker.conn.close()
-        task = worker.task
-        if task is not None:
-            if reason is None:
-                code = worker.process.exitcode or 0
-                reason = (
-                    f"engine crashed (signal {-code}) while scoring this report"
-                    if code < 0
-                    else f"engine worker exited (code {code}) while scoring this report"
-                )
-            self._fail(task, reason)
-        self.workers[self.workers.index(worker)] = self._spawn()
-
-    def _receive(self, worker: _Worker) -> None:
-        try:
-            kind, _, payload = worker.conn.recv()
-        except (EOFError, OSError):
-            self._retire(worker, None)
-            return
+    def _lost(self, worker: _Worker, reason: str | None) -> None:
+        """A busy worker died or overran its time: it is ended, and its task fails with the reason."""
+        self.busy.remove(worker)
+        self._stop(worker)
         task = worker.task
         assert task is not None
-        if kind == "meta":
-            task.meta = payload
-            return
         worker.task = None
-        if kind in ("ok", "ok-exit"):
+        if reason is None:
+            code = worker.process.exitcode or 0
+            reason = (
+                f"engine crashed (signal {-code}) while scoring this report"
+                if code < 0
+                else f"engine worker exited (code {code}) while scoring this report"
+            )
+        self._fail(task, reason)
+
+    def _receive(self, worker: _Worker) -> None:
+        """Everything a busy worker has sent (or its death): its task's results, or the task's failure."""
+        task = worker.task
+        assert task is not None
+        while True:
+            try:
+                kind, payload = worker.conn.recv()
+            except (EOFError, OSError):
+                self._lost(worker, None)
+                return
+            if kind != "meta":
+                break
+            task.meta = payload
+            if not worker.conn.poll():
+                return  # still scoring
+        self.busy.remove(worker)
+        worker.task = None
+        if kind == "ok":
             self._store(task, payload)
         else:
             self._fail(task, payload)
-        if kind != "ok":  # the worker exits after an engine exception
-            self._retire(worker, None)
+        if kind == "ok" and not task.single:
+            self.idle.append(worker)
+        else:
+            self._stop(worker)  # it raised (and exits), or it scored a retry: a retry's worker does nothing else
+
+    def _collect(self) -> None:
+        """Wait for results, deaths or the nearest time limit, and deal with them."""
+        deadline = min(w.started + self._limit(cast(_Task, w.task)) for w in self.busy)
+        handles: list[object] = [w.conn for w in self.busy] + [w.process.sentinel for w in self.busy]
+        ready = wait(handles, timeout=max(0.0, deadline - time.monotonic()))  # type: ignore[arg-type]
+        for worker in list(self.busy):
+            if worker.conn in ready or worker.process.sentinel in ready:
+                self._receive(worker)
+        now = time.monotonic()
+        for worker in list(self.busy):
+            limit = self._limit(cast(_Task, worker.task))
+            # a result already waiting was made in time: the caller, not the worker, was slow to collect it
+            if now >= worker.started + limit and not worker.conn.poll():
+                self._lost(worker, f"timed out after {limit:g}s while scoring this report")
 
     def run(self) -> Iterator[T]:
-        self.workers = [self._spawn() for _ in range(self.size)]
         try:
             while True:
                 self._dispatch()
@@ -386,48 +456,40 @@ class _Pool(Generic[T]):
                     self.next_out += 1
                     yield from cast(list[T], done)  # every slot is filled once missing is 0
                     self._dispatch()
-                busy = [w for w in self.workers if w.task is not None]
-                if not busy:
+                if not self.busy:
                     if self.exhausted and not self.queue and not self.missing:
                         return
                     continue
-                now = time.monotonic()
-                deadline = min(w.started + self._limit(w.task) for w in busy if w.task is not None)
-                handles: list[object] = [w.conn for w in busy] + [w.process.sentinel for w in busy]
-                ready = wait(handles, timeout=max(0.0, deadline - now))  # type: ignore[arg-type]
-                for worker in busy:
-                    if worker.conn in ready or (worker.process.sentinel in ready and worker.conn.poll()):
-                        self._receive(worker)
-                    elif worker.process.sentinel in ready:
-                        self._retire(worker, None)
-                now = time.monotonic()
-                for worker in list(self.workers):
-                    task = worker.task
-                    if task is not None and now >= worker.started + self._limit(task):
-                        limit = self._limit(task)
-                        self._retire(worker, f"timed out after {limit:g}s while scoring this report")
+                self._collect()
         finally:
             self._close()
 
     def _close(self) -> None:
-        for worker in self.workers:
+        """Busy workers are killed at once (their results are no longer wanted); idle ones are told to stop."""
+        for worker in self.busy:
+            worker.process.kill()
+        for worker in self.idle:
             with contextlib.suppress(OSError):
                 worker.conn.send(None)
         deadline = time.monotonic() + 2
-        for worker in self.workers:
+        for worker in self.busy + self.idle:
             worker.process.join(timeout=max(0.0, deadline - time.monotonic()))
-            if worker.process.is_alive():
-                worker.process.kill()
-                worker.process.join()
-            worker.conn.close()
+            self._stop(worker)
+        self.busy.clear()
+        self.idle.clear()
 
 
-def _raw_identity(data: bytes | ReportInput | None) -> tuple[str, tuple[str | None, ...]]:
-    """Digest and unit of a report whose worker died before reading it (fields only if they are plain text)."""
+def _raw_identity(path: str, data: bytes | ReportInput | None) -> tuple[str, tuple[str | None, ...]]:
+    """Digest and unit of a report whose worker died before reading it (fields only if they are plain text).
+
+    The parent hashes the raw bytes but never parses a whole YAML or JSON file: that may be what crashed."""
     if isinstance(data, ReportInput):
         return data.digest, _identity(data)
     if data is None:
-        return "", ()
+        try:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest(), ()
+        except OSError:
+            return "", ()
     digest = hashlib.sha256(data).hexdigest()
     try:
         parsed = orjson.loads(data)

@@ -177,6 +177,11 @@ class Assessment:
         return tuple(u for u in self.units if u.registered)
 
     @property
+    def unregistered_units(self) -> tuple[UnitAssessment, ...]:
+        """Units that sent a report but are not in the registry: scored, never ranked."""
+        return tuple(u for u in self.units if not u.registered)
+
+    @property
     def exit_code(self) -> int:
         """0 when every registered unit passes every rule and every report was used cleanly, else 1."""
         units_ok = all(u.status == "pass" for u in self.units)
@@ -198,9 +203,9 @@ def exact(value: float | int | None) -> Fraction:
 
 
 def round_half_up(value: Fraction, decimals: int) -> Decimal:
-    scale = 10**decimals
-    units = math.floor(value * scale + Fraction(1, 2))
-    return Decimal(units).scaleb(-decimals)
+    """Round to `decimals` places, halves away from zero (四舍五入: 0.875 → 0.88 and −0.875 → −0.88)."""
+    units = math.floor(abs(value) * 10**decimals + Fraction(1, 2))
+    return Decimal(units if value >= 0 else -units).scaleb(-decimals)
 
 
 def plain(value: Fraction | Decimal | None) -> int | float | None:
@@ -212,13 +217,15 @@ def plain(value: Fraction | Decimal | None) -> int | float | None:
 
 
 def text(value: Fraction | Decimal | None, decimals: int | None = None) -> str:
-    """A number for people: '3', '2.5', or fixed decimals for scores ('88.57')."""
+    """A number for people: '3', '2.5' (at most 6 decimals, never an exponent), or fixed decimals ('88.57').
+
+    Both round half-up, a Decimal as much as a Fraction.
+    """
     if value is None:
         return "—"
     if decimals is not None:
-        return f"{Decimal(value) if isinstance(value, Decimal) else round_half_up(value, decimals):.{decimals}f}"
-    number = plain(value)
-    return f"{number:g}" if isinstance(number, float) else str(number)
+        return f"{round_half_up(Fraction(value), decimals):.{decimals}f}"
+    return f"{round_half_up(Fraction(value), 6).normalize():f}"
 
 
 # ------------------------------------------------------------------ one rule
@@ -229,7 +236,11 @@ def applies(rule: Rule, unit_id: str, unit_type: str) -> bool:
 
 
 def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction:
-    """Points lost by a failed rule: never more than the rule's points, and never nothing (a fail is a fail)."""
+    """Points lost by a failed rule: never more than its cap or its points.
+
+    partial_band counts: any shortfall costs at least one step (a fail is a fail); ignored: only whole steps
+    count, so a shortfall of less than one step costs nothing.
+    """
     points = exact(rule.points)
     scoring = rule.scoring
     if isinstance(scoring, AllOrNothing):

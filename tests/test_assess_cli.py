@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +246,107 @@ def test_progress_draws_on_a_terminal() -> None:
     drawn = stream.getvalue()
     assert "1/4" in drawn and "4/4" in drawn and "5/5" in drawn and "100%" in drawn
     assert drawn.endswith("\r\x1b[2K")
+
+
+# ------------------------------------------------------------------ output safety
+
+CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")  # anything but "\n" that moves or colours
+
+
+def write_json(path: Path, data: dict[str, Any]) -> Path:
+    path.write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv", "md", "html", "junit"])
+def test_file_names_that_are_not_utf8_are_shown_not_fatal(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes], fmt: str
+) -> None:
+    # A zip made on Chinese Windows unpacks on Linux with GBK bytes in its file names ("公" is b"\xb9\xab").
+    name = os.path.join(os.fsencode(tmp_path), b"\xb9\xab-haimen.yaml")
+    with open(name, "wb") as handle:
+        handle.write((SAMPLES / "haimen.yaml").read_bytes())
+    code, out = run_bytes(capfdbinary, "assess", str(tmp_path), "--format", fmt, "--time", TIME)
+    assert code == 1  # every other registered unit sent nothing
+    shown = out.decode("utf-8")
+    if fmt == "json":
+        reports = json.loads(shown)["audit"]["reports"]
+        assert [r["source"] for r in reports] == [str(tmp_path / "\\xb9\\xab-haimen.yaml")]
+        assert reports[0]["status"] == "used"
+
+
+def test_table_neutralises_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sessions = [{"date": "2018-03-01", "topic": "宪法\x07\n  · 伪造记录 forged record"}]
+    write_json(tmp_path / "haimen.json", {"unit_id": "haimen", "year": 2018, "law_study_sessions": sessions})
+    evil = {"unit_id": "evil-unit", "unit_type": "affiliated_unit", "year": 2018}
+    write_json(tmp_path / "evil\x1b[31m.json", {**evil, "unit_name": "坏\x1b[2J单位\r\n■ 伪造 forged\u2028\x85\x00"})
+    _, out, _ = run(capsys, "assess", str(tmp_path), "--time", TIME)
+    assert CONTROL.search(out) is None, repr(CONTROL.search(out))
+    assert "坏\ufffd[2J单位" in out and "evil\ufffd[31m.json" in out and "宪法\ufffd" in out
+    assert not any(line.lstrip().startswith(("■ 伪造", "· 伪造")) for line in out.splitlines())
+
+
+def test_table_does_not_reformat_names_or_scores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # tabulate would read "1.50" as a number and print "1.5", and a score of "0.00" as "0".
+    write_json(
+        tmp_path / "a.json", {"unit_id": "new-unit", "unit_type": "affiliated_unit", "year": 2018, "unit_name": "1.50"}
+    )
+    _, out, _ = run(capsys, "assess", str(tmp_path), "--time", TIME)
+    row = next(line for line in out.splitlines() if line.startswith("new-unit"))
+    assert row.split()[:2] == ["new-unit", "1.50"] and " 0.00 " in row
+
+
+def test_pass_rate_bars_round_half_up() -> None:
+    from compliance.render.table import rate_bar
+
+    assert [rate_bar(Decimal(r)) for r in ("15.0", "25.0", "35.0", "24.9", "100.0")] == [
+        "██",
+        "███",  # 2.5 tenths: half-up, not Python's half-even round() (which gives 2, the same as 15%)
+        "████",
+        "██",
+        "██████████",
+    ]
+    assert rate_bar(None) == ""
+
+
+def test_markdown_neutralises_control_characters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = "坏\x1b[2J单位\x00\x0b\x0c\u2028|x"
+    write_json(
+        tmp_path / "a.json", {"unit_id": "evil-unit", "unit_type": "affiliated_unit", "year": 2018, "unit_name": name}
+    )
+    _, out, _ = run(capsys, "assess", str(tmp_path), "--format", "md", "--time", TIME)
+    assert CONTROL.search(out) is None, repr(CONTROL.search(out))
+    assert "坏\ufffd\\[2J单位" in out and "\\|x" in out
+
+
+def test_csv_neutralises_formulas_and_keeps_numbers(
+    tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    formulas = ['=HYPERLINK("http://x","y")', "+1+1", "-1+1", "@SUM(A1)"]
+    for i, formula in enumerate(formulas):
+        write_json(
+            tmp_path / f"{formula[0]}{i}.json",
+            {"unit_id": f"u{i}", "unit_type": "affiliated_unit", "year": 2018, "unit_name": formula},
+        )
+    monkeypatch.chdir(tmp_path)
+    _, out = run_bytes(capfdbinary, "assess", "--format", "csv", "--", *sorted(p.name for p in tmp_path.iterdir()))
+    assert out.startswith("\ufeff".encode()) and b"\r\n" in out
+    rows = list(csv.reader(io.StringIO(out.decode("utf-8-sig"))))
+    header, units = rows[0], {row[3]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    for i, formula in enumerate(formulas):
+        row = units[f"u{i}"]
+        assert row["单位 unit"] == "'" + formula
+        assert row["报告 reports"] == f"'{formula[0]}{i}.json"
+        assert row["得分 score"] == "0.00" and row["应得分 available"] == "13"  # numbers stay numbers
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row), header
+
+
+def test_junit_replaces_characters_xml_forbids(tmp_path: Path, capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    name = "坏\x01\x08\x0b\x0c\x1b单位<&>"
+    write_json(
+        tmp_path / "a.json", {"unit_id": "evil-unit", "unit_type": "affiliated_unit", "year": 2018, "unit_name": name}
+    )
+    _, out = run_bytes(capfdbinary, "assess", str(tmp_path), "--format", "junit", "--time", TIME)
+    root = ET.fromstring(out)
+    names = [s.get("name", "") for s in root.iter("testsuite")]
+    assert "evil-unit 坏\ufffd\ufffd\ufffd\ufffd\ufffd单位<&>" in names

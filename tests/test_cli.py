@@ -170,3 +170,51 @@ def test_same_inputs_give_identical_json() -> None:
     first = run_cli("score", str(SAMPLES), "--format", "json").stdout
     second = run_cli("score", str(SAMPLES), "--format", "json").stdout
     assert first == second and first
+
+
+@pytest.mark.parametrize("command", ["score", "assess", "rules"])
+def test_unwritable_output_is_one_message_and_exit_2(tmp_path: Path, command: str) -> None:
+    args = [] if command == "rules" else [str(SAMPLES / "haimen.yaml")]
+    done = subprocess.run(
+        [sys.executable, "-m", "compliance", command, *args, "--output", str(tmp_path)],  # a folder, not a file
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"{tmp_path}: E000 cannot write output" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no temp file left behind
+
+
+def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    from benchmarks.generate import write
+
+    data = write(tmp_path / "many.jsonl", 20000, seed=3)
+    out = tmp_path / "out" / "scores.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "compliance",
+            "score",
+            str(data),
+            "--format",
+            "jsonl",
+            "--workers",
+            "2",
+            "--output",
+            str(out),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (out.parent.exists() and any(out.parent.iterdir())) and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait until the temp file exists, i.e. writing has begun
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130 and "interrupted" in err, err
+    assert list(out.parent.iterdir()) == []  # neither a half-written file nor its temp file

@@ -130,13 +130,22 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("html")
     reports = tmp / "reports"
     shutil.copytree(SAMPLES, reports)
-    evil = {"unit_id": "evil-unit", "unit_name": PAYLOAD, "unit_type": "affiliated_unit", "year": 2018}
+    # The payload as a registered unit's name (so it reaches the matrix's title attributes and the rankings), as a
+    # record title, as an unregistered unit's name and in a file name.
+    registry = yaml.safe_load((ROOT / "rules" / "nantong-2018" / "units.yaml").read_text(encoding="utf-8"))
+    registry["units"].append({"id": "evil-unit", "name": PAYLOAD, "type": "affiliated_unit"})
+    (tmp / "units.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
+    evil = {"unit_id": "evil-unit", "year": 2018, "law_study_sessions": [{"date": "2018-03-01", "topic": PAYLOAD}]}
     (reports / "evil.yaml").write_text(yaml.safe_dump(evil, allow_unicode=True), encoding="utf-8")
+    other = {"unit_id": "evil-other", "unit_name": PAYLOAD, "unit_type": "affiliated_unit", "year": 2018}
+    named = reports / "<img src=x onerror=\"document.body.setAttribute('data-pwned','2')\">.yaml"
+    named.write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
     target = tmp / "assessment.html"
-    assert (
-        main(["assess", str(reports), "--format", "html", "--output", str(target), "--time", "2019-01-15T01:00:00Z"])
-        == 1
-    )
+    argv = ["assess", str(reports), "--registry", str(tmp / "units.yaml"), "--format", "html"]
+    assert main([*argv, "--output", str(target), "--time", "2019-01-15T01:00:00Z"]) == 1
+    html = target.read_text(encoding="utf-8")
+    assert 'title="&lt;script&gt;' in html  # the payload did reach an attribute, escaped
+    assert "evil-other" in html and "data-pwned&#39;,&#39;2" in html
     return target
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,7 +15,7 @@ import yaml
 from compliance.cli import main
 from compliance.coverage import measurable_clauses, targets_in
 from compliance.loading.rulebook import DEFAULT_RULES
-from compliance.source import SourceText
+from compliance.source import SourceText, normalize_source
 
 BUNDLED_SOURCE = DEFAULT_RULES / "source" / "nantong-2018-work-points.txt"
 SHARED_SOURCE = DEFAULT_RULES.parents[2] / "shared" / "source" / "nantong-2018-work-points.txt"
@@ -32,6 +33,10 @@ MEASURABLE = [
     (32, "4次以上"),
     (32, "2次以上"),
     (32, "1期以上"),
+    (11, "所有"),  # every document filed: 100%
+    (11, "向社会公布"),
+    (26, "网上公开"),
+    (27, "提高行政机关负责人出庭应诉率"),
 ]
 
 
@@ -66,10 +71,35 @@ def test_coverage_table_lists_no_uncited_clause(capsys: pytest.CaptureFixture[st
 
 
 def test_measurable_clauses_are_found() -> None:
-    clauses = measurable_clauses(SourceText.parse(BUNDLED_SOURCE.read_text(encoding="utf-8")).items)
+    clauses = measurable_clauses(SourceText.parse(BUNDLED_SOURCE.read_text(encoding="utf-8")))
     found = {(c.item, evidence) for c in clauses for evidence in c.evidence}
     assert set(MEASURABLE) <= found
     assert sum(1 for c in clauses if c.item == 31 and "annual" in c.kinds and "每年" in c.text) == 2
+
+
+def test_measurable_clauses_point_at_their_place_in_the_file_as_received() -> None:
+    raw = BUNDLED_SOURCE.read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    clauses = measurable_clauses(SourceText.parse(raw))
+    assert clauses
+    for clause in clauses:
+        assert clause.column is not None
+        assert normalize_source(lines[clause.line - 1][clause.column - 1 :]).startswith(clause.text), clause
+    # item 14 (line 26): `14.深化政府法律顧問制度。開展市政府法律顧問委員會(huì)換屆工作。`
+    assert [(c.line, c.column) for c in clauses if c.item == 14] == [(26, 15)]
+
+
+def test_a_clause_on_a_wrapped_line_is_placed_on_that_line() -> None:
+    raw = (
+        "二、重点工作\n(一)甲\n1.深化改革,完善清單。\n  實(shí)現代碼轉換率\n達(dá)100%,\n"
+        "30.5%的單位完成換屆。(市編辦)\n2.乙。(市法制辦)\n"  # 30.5% continues item 1: it is no item 30
+    )
+    source = SourceText.parse(raw)
+    assert [i.number for i in source.items] == [1, 2]
+    assert [(c.line, c.column, c.text) for c in measurable_clauses(source)] == [
+        (4, 3, "实现代码转换率达100%"),
+        (6, 1, "30.5%的单位完成换届"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -82,6 +112,10 @@ def test_measurable_clauses_are_found() -> None:
         "深入推进“263”专项行动",
         "联系电话85099096、85215196",
         "定期组织开展立法后评估",
+        "提升办案质量和办案效率",  # efficiency (效率) is no rate anyone reports
+        "深入推进行政权力网上公开透明运行",
+        "按照同一事情由一个部门负责的原则",  # a numeral without a comparison
+        "是改革开放40周年",
     ],
 )
 def test_names_and_numbers_that_are_not_targets(text: str) -> None:
@@ -99,6 +133,20 @@ def test_names_and_numbers_that_are_not_targets(text: str) -> None:
         ("于6月底前报送", "deadline"),
         ("完成南通仲裁委员会换届工作", "completion"),
         ("开展市政府法律顾问委员会换届工作", "completion"),
+        ("提高行政机关负责人出庭应诉率和应诉质量", "rate"),
+        ("对报送备案的所有规范性文件", "universal"),
+        ("并将清理结果向社会公布", "completion"),
+        ("实行行政复议决定书网上公开", "completion"),
+        ("开展两次以上集体学法活动", "number"),  # numbers written in Chinese
+        ("每季度至少召开一次", "number"),
+        ("不少于三十日", "number"),
+        ("2018年底前出台实施办法", "deadline"),  # a year before 年底 is no name
+        ("2018年6月底前完成", "deadline"),
+        ("年内出台", "deadline"),
+        ("在48小时内答复", "number"),
+        ("5个工作日内办结", "number"),
+        ("每周通报", "annual"),
+        ("按季度报送", "annual"),
     ],
 )
 def test_targets_are_recognised(text: str, kind: str) -> None:
@@ -191,3 +239,27 @@ def test_schema_defaults_to_rules_and_accepts_the_bundled_rule_files(capsys: pyt
         assert list(validator.iter_errors(data)) == [], path.name
     data["rules"][0]["not_checkble"] = "x"
     assert list(validator.iter_errors(data))
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_a_folder_name_that_is_not_utf8_is_shown_not_a_traceback(
+    fmt: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a rulebook unzipped from an archive made on Chinese Windows: GBK bytes in the folder name
+    root = tmp_path / os.fsdecode("规则".encode("gbk"))
+    try:
+        shutil.copytree(DEFAULT_RULES, root)
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    path = root / "rules" / "s4-enforcement.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: NT18-16.1\n", "  - id: NT18-16.1\n    x: 1\n", 1))
+    code, out, err = run(["lint", str(root), "--format", fmt], capsys)
+    assert code == 1, err
+    assert "Traceback" not in err
+    shown = "\\xb9\\xe6\\xd4\\xf2"  # 规则 in GBK, byte by byte
+    if fmt == "json":
+        assert [p["code"] for p in json.loads(out)] == ["E101"] and shown in json.loads(out)[0]["file"]
+    elif fmt == "junit":
+        assert shown in ET.fromstring(out.encode("utf-8")).find("testsuite").get("name")  # type: ignore[union-attr]
+    else:
+        assert shown in out and "E101" in out

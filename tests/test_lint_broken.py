@@ -1,8 +1,8 @@
 """Deliberately broken rulebooks (tests/broken_rulebooks/<case>/) each give the expected code at the expected line.
 
 A case holds the files it changes (overlaid on a copy of the bundled rulebook), optional text `edits`
-of bundled files, and `expect.yaml`: the problems that must be reported (code, file, line, and
-optionally text the message must contain). Unless `others: allow`, no other problem may appear;
+of bundled files, and `expect.yaml`: the problems that must be reported (code, file, line, column (null
+for none), and optionally text the message must contain). Unless `others: allow`, no other problem may appear;
 problems outside the files the case touches are never allowed, since the bundled rulebook is sound.
 """
 
@@ -69,9 +69,10 @@ def test_broken_rulebook(case: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     for wanted in expect["problems"]:
         key = (wanted["code"], wanted["file"], wanted["line"])
         assert key in found, f"expected {key}, got {sorted(found)}"
+        at = [p for p in problems if (p["code"], _relative(p, root), p["line"]) == key]
+        assert wanted["column"] in {p["column"] for p in at}, f"{key}: expected column {wanted['column']}, got {at}"
         if "message_contains" in wanted:
-            messages = [p["message"] for p in problems if (p["code"], _relative(p, root), p["line"]) == key]
-            assert any(wanted["message_contains"] in m for m in messages), messages
+            assert any(wanted["message_contains"] in p["message"] for p in at), at
     expected_files = touched | {w["file"] for w in expect["problems"]}
     assert {f for _, f, _ in found} <= expected_files, "problems reported in files the case did not touch"
     if expect.get("others", "forbid") == "forbid":

@@ -21,7 +21,16 @@ from compliance.assessment import run_assessment
 from compliance.evaluate import RuleResult
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
 from compliance.model import Rule, ScoringPolicy
-from compliance.scoring import Assessment, UnitAssessment, capped, deduction, grade_for, rule_points
+from compliance.scoring import (
+    Assessment,
+    UnitAssessment,
+    capped,
+    deduction,
+    grade_for,
+    round_half_up,
+    rule_points,
+    text,
+)
 
 WHEN = dt.datetime(2019, 1, 15, 1, 0, tzinfo=dt.UTC)
 POLICY = ScoringPolicy()
@@ -82,6 +91,24 @@ def test_rate_bands_may_ignore_a_partial_band() -> None:
     r = rule(3, {"mode": "rate_bands", "step": 10, "per": 1})
     assert rule_points(r, failed(5, measured=95), lenient) == 3  # 0.5 band → 0 bands
     assert rule_points(r, failed(17.5, measured=82.5), lenient) == 2  # 1.75 → 1 band
+
+
+def test_rounding_is_half_up_on_both_sides_of_zero() -> None:
+    # 四舍五入 rounds the magnitude: −0.875 → −0.88 just as 0.875 → 0.88 (not −0.87, which is rounding toward +∞).
+    assert round_half_up(Fraction(7, 8), 2) == Decimal("0.88")
+    assert round_half_up(Fraction(-7, 8), 2) == Decimal("-0.88")
+    assert round_half_up(Fraction(-1, 8), 2) == Decimal("-0.13")
+    assert round_half_up(Fraction(-1, 1000), 2) == 0
+    assert round_half_up(Fraction(200, 7), 0) == 29  # 28.57… → 29
+
+
+def test_numbers_for_people_round_half_up_and_never_use_exponents() -> None:
+    assert text(Decimal("0.125"), 2) == "0.13"  # a Decimal is rounded half-up too, not half-even ("0.12")
+    assert text(Decimal("88.57"), 2) == "88.57"
+    assert text(Fraction(5, 2)) == "2.5" and text(Fraction(3)) == "3" and text(Fraction(0)) == "0"
+    assert text(Fraction(2469135, 2)) == "1234567.5"  # not '1.23457e+06'
+    assert text(Fraction(1, 3)) == "0.333333"  # six decimals, as in JSON, not six significant digits
+    assert text(None) == "—"
 
 
 def test_denominator_policy() -> None:
@@ -298,3 +325,18 @@ def test_cap_binds_with_a_rulebook_declared_cap(tmp_path: Path) -> None:
     assert u.earned == 35 - Fraction(3, 2)
     assert u.score == Decimal("95.71")  # 33.5 / 35 × 100 = 95.714… → 95.71
     assert u.grade == "优秀"
+
+
+def test_a_negative_measured_value_is_rounded_half_up(tmp_path: Path, book: LoadedRulebook) -> None:
+    # 481/800 = 60.125% this year against 61% last year: a gain of −0.875 百分点, shown to 2 places as −0.88.
+    write(
+        tmp_path,
+        "haimen.yaml",
+        county(
+            "haimen", rates={"court_appearance": {"numerator": 481, "denominator": 800, "previous_year_percent": 61}}
+        ),
+    )
+    u = unit(run_assessment(book, [tmp_path], WHEN), "haimen")
+    fix = next(f for f in u.rectification if f.rule_id == "NT18-27.1")
+    assert fix.measured == "-0.88百分点"
+    assert fix.points_lost == 2  # all-or-nothing

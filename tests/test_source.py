@@ -134,14 +134,55 @@ def test_line_structure_is_kept() -> None:
         ("code(abc)", "code(abc)"),  # no tone mark, no CJK before it: not pinyin
         ("創新?(dān)當", "創新?當"),  # a character lost to '?', its annotation kept
         ("日??己恕m?xiàng)測評", "日??己恕m?測評"),  # … even without its opening parenthesis
+        ("女(nǚ)綠(lǜ)略(lüè)", "女綠略"),  # ü with a tone mark
+        ("發展(fāzhǎn)", "發展"),  # a word annotated at once
+        ("法治政府(fǎzhìzhèngfǔ)", "法治政府"),  # … however long
+        ("西安(xī'ān)", "西安"),  # … with a syllable-dividing apostrophe
+        ("我(wǒ)們(men)的(de)", "我們的"),  # neutral tone, in an annotated text
+        ("綠(lǜ)色(se)", "綠色"),
+        ("編號(a)、代碼(men)", "編號(a)、代碼(men)"),  # no tone mark anywhere: not an annotated text
+        ("咖啡(café)", "咖啡(café)"),  # a tone-like accent on a word that is no pinyin syllable
+        ("代碼(code)、發(fā)", "代碼(code)、發"),  # untoned words are never stripped as several syllables
+        ("站點(www)、發(fā)", "站點(www)、發"),
     ],
 )
 def test_strip_pinyin(raw: str, clean: str) -> None:
     assert strip_pinyin(raw) == clean
 
 
+def test_every_annotation_in_the_source_is_pinyin_and_is_stripped() -> None:
+    annotations = re.findall(r"\(([^()]*[a-z][^()]*)\)", RAW)
+    assert len(annotations) > 500
+    assert re.search(r"\([^()]*[a-z][^()]*\)", strip_pinyin(RAW)) is None
+
+
+def test_only_latin_left_is_the_garbled_letter_of_item_31() -> None:
+    # `日??己恕m?(xiàng)`: characters of 日常考核、专项 lost in transmission; the `m` is debris, not pinyin.
+    latin = [(m.group(), TEXT[m.start() - 5 : m.end() + 3]) for m in re.finditer(r"[A-Za-zÀ-ɏ]+", TEXT)]
+    assert latin == [("m", "日??己恕m?测评")]
+
+
+def test_decomposed_tone_marks_are_stripped_too() -> None:
+    # a + U+0304 (combining macron), as text copied from some PDFs carries it
+    assert normalize_source("發(fa\u0304)展(zha\u030cn)") == "发展"
+
+
 def test_comparable_ignores_width_and_whitespace() -> None:
     assert comparable("深化“放管服”改革，完善 权责清单（试行）") == comparable("深化“放管服”改革,完善权责清单(试行)")
+
+
+@pytest.mark.parametrize(
+    ("quote", "source"),
+    [
+        ('深化"放管服"改革', "深化“放管服”改革"),  # quotation marks typed in half-width mode
+        ("深化'放管服'改革", "深化‘放管服’改革"),
+        ("强化清单管理.进一步减轻负担", "强化清单管理。进一步减轻负担"),  # 。 typed as .
+        ("完善\u200b权责清单\u00ad", "\ufeff完善权责清单"),  # invisible characters copied from a web page
+        ("完善　权责\n清单", "完善权责清单"),  # ideographic space, line break
+    ],
+)
+def test_comparable_folds_half_width_typing(quote: str, source: str) -> None:
+    assert comparable(quote) == comparable(source)
 
 
 def test_clauses_do_not_split_inside_brackets() -> None:

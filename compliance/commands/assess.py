@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from compliance.assessment import run_assessment, run_time, with_registry
@@ -66,9 +65,5 @@ def run(args: argparse.Namespace) -> int:
             unit_timeout=args.unit_timeout,
         )
     output = renderer(Format(args.format))(assessment)
-    try:
-        emit(output, args.output)
-    except OSError as exc:
-        print(f"{args.output}: E000 cannot write output: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+    emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2
     return assessment.exit_code

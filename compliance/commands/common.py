@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from compliance.errors import ComplianceError, Problem
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers
 
@@ -74,17 +75,30 @@ def rulebook(args: argparse.Namespace) -> LoadedRulebook:
 def atomic_file(path: Path) -> Iterator[BinaryIO]:
     """A temp file in the same folder, fsynced and renamed over `path` only if the block completes: an
     interrupted run never leaves half a file (and never replaces a good one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            try:
+                handle.flush()
+                os.fsync(handle.fileno())
+            except OSError as exc:
+                raise _unwritable(path, exc) from None
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _unwritable(path: Path, exc: OSError) -> ComplianceError:
+    return ComplianceError(Problem(str(path), None, None, "E000", f"cannot write output: {exc.strerror or exc}"))
 
 
 @contextlib.contextmanager

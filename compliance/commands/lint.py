@@ -13,6 +13,7 @@ from compliance.lint import (
     LintResult,
     coverage_data,
     lint_rulebook,
+    printable,
     problem_data,
     render_coverage,
     render_junit,
@@ -71,5 +72,5 @@ def run(args: argparse.Namespace) -> int:
     emit(render(result, args.format, args.coverage), args.output)
     if args.format == "text":
         verdict = "sound" if result.ok else f"{len(result.problems)} problem(s)"
-        print(f"{result.directory.name}: {result.rules} rules, {verdict}", file=sys.stderr)
+        print(f"{printable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
     return 0 if result.ok else 1

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 import orjson
 from tabulate import tabulate
 
+from compliance.assessment import displayable
 from compliance.commands.common import (
     add_output_option,
     add_rules_option,
@@ -27,6 +29,7 @@ from compliance.loading.reports import expand_paths
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.parallel import encode_jsonl, score_encoded, score_reports
 from compliance.progress import Progress
+from compliance.render.interface import one_line
 from compliance.results import card_data
 
 
@@ -43,21 +46,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def render_table(book: LoadedRulebook, cards: list[Scorecard]) -> str:
+    # Names, file names and problems come from the reports: one_line keeps their control characters from moving
+    # the cursor or starting lines of their own, and they are never read as numbers (a name "1.50" stays "1.50").
     rows = []
-    for card in cards:
+    for card in map(_readable, cards):
         counts = card.counts()
-        name = card.unit_name or ""
-        rows.append([card.unit_id or "?", name, STATUS_LABEL[card.status], *(counts[s] for s in STATUSES), card.source])
+        name = one_line(card.unit_name or "")
+        row = [one_line(card.unit_id or "?"), name, STATUS_LABEL[card.status], *(counts[s] for s in STATUSES)]
+        rows.append([*row, one_line(card.source)])
     headers = ["单位 unit", "名称 name", "结果 status", *(STATUS_LABEL[s] for s in STATUSES), "报告 report"]
-    text = tabulate(rows, headers=headers) + "\n"
-    invalid = [problem for card in cards for problem in card.problems]
+    text = tabulate(rows, headers=headers, disable_numparse=[0, 1, len(headers) - 1]) + "\n"
+    invalid = [one_line(problem) for card in map(_readable, cards) for problem in card.problems]
     if invalid:
         text += "\n报告无效 invalid reports:\n" + "".join(f"  {problem}\n" for problem in invalid)
     return text
 
 
 def render_json(book: LoadedRulebook, cards: list[Scorecard]) -> bytes:
-    document = {"rulebook": _rulebook_data(book), "units": [card_data(card) for card in cards]}
+    document = {"rulebook": _rulebook_data(book), "units": [card_data(_readable(card)) for card in cards]}
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
@@ -73,22 +79,37 @@ def json_chunks(book: LoadedRulebook, encoded: Iterable[tuple[bool, bytes]]) -> 
     yield b"]\n}\n" if first else b"\n  ]\n}\n"
 
 
+def _readable(card: Scorecard) -> Scorecard:
+    """The card with a file name that is not UTF-8 (lone surrogates from the OS) written as `assess` writes it
+    (`\\xb9`), so every format can encode it; the same card otherwise."""
+    source, problems = displayable(card.source), tuple(displayable(p) for p in card.problems)
+    if source == card.source and problems == card.problems:
+        return card
+    return replace(card, source=source, problems=problems)
+
+
 def _rulebook_data(book: LoadedRulebook) -> dict[str, object]:
     return {"id": book.meta.id, "year": book.meta.year, "sha256": book.digest}
 
 
 def encode_indented(card: Scorecard) -> tuple[bool, bytes]:
-    return card.status == "pass", orjson.dumps(card_data(card), option=orjson.OPT_INDENT_2)
+    """(passed, the unit as `render_json` indents it): runs in the workers."""
+    return card.status == "pass", orjson.dumps(card_data(_readable(card)), option=orjson.OPT_INDENT_2)
+
+
+def _encode_line(card: Scorecard) -> tuple[bool, bytes]:
+    """(passed, one JSON line): runs in the workers."""
+    return encode_jsonl(_readable(card))
 
 
 def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
-    files = expand_paths(args.paths)  # a missing path is a usage error before any work
+    files = expand_paths(args.paths)  # a missing path is a usage error before any work; folders listed once
     options = {"workers": args.workers, "unit_timeout": args.unit_timeout}
     with Progress(total=len(files)) as progress:
         if args.format == "table":
             cards = []
-            for card in score_reports(book, args.paths, **options):
+            for card in score_reports(book, files, **options):
                 cards.append(card)
                 progress.advance()
             emit(render_table(book, cards), args.output)
@@ -102,8 +123,8 @@ def run(args: argparse.Namespace) -> int:
                 progress.advance()
                 yield ok, data
 
-        encode = encode_jsonl if args.format == "jsonl" else encode_indented
-        results = watched(score_encoded(book, args.paths, encode, **options))
+        encode = _encode_line if args.format == "jsonl" else encode_indented
+        results = watched(score_encoded(book, files, encode, **options))
         chunks = (data for _, data in results) if args.format == "jsonl" else json_chunks(book, results)
         with output_stream(args.output) as handle:
             for chunk in chunks:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
-import math
+import io
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,10 +72,11 @@ def validate_report(doc: Document, raw_yaml: str | None = None) -> ReportInput:
 
 
 def _marked(text: str, doc: Document) -> Document:
-    # JSON is (nearly) YAML, so the YAML composer gives JSON files their line numbers too
+    # JSON is (nearly) YAML, so the YAML composer gives JSON files their line numbers too. Line numbers are a
+    # nicety: a document nested deeper than Python's recursion limit (orjson reads 1,024 levels) goes without.
     try:
         return Document(doc.path, doc.data, parse_yaml(text, doc.path).marks)
-    except ComplianceError:
+    except (ComplianceError, RecursionError):
         return doc
 
 
@@ -91,7 +93,7 @@ def read_report_file(path: Path) -> Iterator[ReportInput]:
         yield ReportInput(str(path), "", None, (problem,))
         return
     if path.suffix.lower() == ".jsonl":
-        yield from _read_jsonl(path, raw)
+        yield from read_jsonl_stream(str(path), io.BytesIO(raw))
         return
     try:
         text = read_text(path)
@@ -104,12 +106,15 @@ def read_report_file(path: Path) -> Iterator[ReportInput]:
     yield _with_digest(item, raw)
 
 
-def _read_jsonl(path: Path, raw: bytes) -> Iterator[ReportInput]:
-    name = str(path)
-    for number, line in enumerate(raw.splitlines(), start=1):
-        item = report_from_line(name, number, line)
-        if item is not None:
-            yield item
+def jsonl_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) for every non-blank line of JSON Lines: lines end at LF (a CR before it is dropped),
+    and a UTF-8 BOM at the start of the first line (as Excel writes) is not part of the report."""
+    for number, line in enumerate(stream, start=1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+        line = line.rstrip(b"\r\n")
+        if line.strip():
+            yield number, line
 
 
 def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
@@ -118,47 +123,45 @@ def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
         return None
     source = f"{path}:{number}"
     digest = hashlib.sha256(line).hexdigest()
-    if b"NaN" not in line and b"Infinity" not in line:
-        try:
-            # Fast path: pydantic parses and validates the bytes in one pass. Anything it refuses, or a number
-            # orjson would refuse (1e999, ints past 64 bits), goes the slow way below, so both paths read
-            # exactly the same reports and problems are reported as for any other JSON report.
-            report = UnitReport.model_validate_json(line)
-            if _numbers_in_range(report):
-                return ReportInput(source, digest, report)
-        except ValidationError:
-            pass
     try:
         data = orjson.loads(line)
-        item = validate_report(Document(path, data, {(): (number, 1)}))
-        return ReportInput(source, digest, item.report, item.problems, item.claimed)
     except orjson.JSONDecodeError as exc:
         problem = Problem(path, number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
         return ReportInput(source, digest, None, (problem,))
+    # Fast path: pydantic validates the line's bytes directly, quicker than validating `data`. The two agree
+    # because orjson has read the line first: so it is JSON without NaN, Infinity or a number beyond a double,
+    # even in a value a duplicate key discards (pydantic's parser would read those), and on such JSON both
+    # parsers read the same values (the last of duplicate keys wins, floats are correctly rounded) except
+    # integers beyond 64 bits, which orjson reads as floats: `_numbers_in_range` sends those the slow way.
+    # A report pydantic refuses is validated again from `data`, for problems located like any other report's.
+    try:
+        report = UnitReport.model_validate_json(line)
+    except ValidationError:
+        pass
+    else:
+        if _numbers_in_range(report):
+            return ReportInput(source, digest, report)
+    item = validate_report(Document(path, data, {(): (number, 1)}))
+    return ReportInput(source, digest, item.report, item.problems, item.claimed)
 
 
 def _numbers_in_range(report: UnitReport) -> bool:
-    """The report's numbers are ones orjson also reads: finite floats, ints within 64 bits."""
-    values: list[int | float | None] = [*report.declared.__dict__.values()]
+    """No count beyond int64. Past 64 bits pydantic reads an int where orjson reads a float, which a count
+    refuses; so anything that large goes the slow way, and orjson's reading decides."""
+    counts: list[int | None] = [*report.declared.__dict__.values()]
     for parts in report.rates.__dict__.values():
         if parts is not None:
-            values.extend((parts.numerator, parts.denominator, parts.percent, parts.previous_year_percent))
-    for training in report.training_classes or ():
-        values.append(training.participants)
-    for value in values:
-        if type(value) is int and value > _INT64:
-            return False
-        if type(value) is float and not math.isfinite(value):
-            return False
-    return True
+            counts.extend((parts.numerator, parts.denominator))
+    counts.extend(training.participants for training in report.training_classes or ())
+    return all(count is None or count <= _INT64 for count in counts)
 
 
 def read_jsonl_stream(name: str, stream: BinaryIO) -> Iterator[ReportInput]:
     """Reports from a JSON Lines stream (standard input is named `-`), read line by line."""
-    for number, line in enumerate(stream, start=1):
-        item = report_from_line(name, number, line.rstrip(b"\r\n"))
-        if item is not None:
-            yield item
+    for number, line in jsonl_lines(stream):
+        item = report_from_line(name, number, line)
+        assert item is not None  # jsonl_lines skips blank lines
+        yield item
 
 
 def read_reports(paths: Iterable[str | Path]) -> Iterator[ReportInput]:

@@ -10,8 +10,18 @@ from decimal import Decimal
 
 from jinja2 import Environment, StrictUndefined
 
-from compliance.render.interface import RULE_SYMBOL, UNIT_STATUS_LABEL, grade_text, rank_text, status_label
-from compliance.scoring import Assessment, RulePassRate, text
+from compliance.render.interface import (
+    RULE_SYMBOL,
+    UNIT_STATUS_LABEL,
+    grade_columns,
+    grade_text,
+    rank_text,
+    rankings,
+    rate_text,
+    status_label,
+    veto_lowered,
+)
+from compliance.scoring import Assessment, text
 
 # Matrix colours (ColorBrewer RdYlGn-like, readable for most colour-blind readers with the symbols alongside).
 COLOURS = {
@@ -111,7 +121,7 @@ section.unit { border-top: 1px solid #ddd; }
 {% for r in a.pass_rates %}
 <tr>
   <td>{{ r.rule_id }}</td><td>{{ r.title }}</td>
-  <td class="num">{{ r.passed }}/{{ r.applicable }}</td><td class="num">{{ rate(r) }}</td>
+  <td class="num">{{ r.passed }}/{{ r.applicable }}</td><td class="num">{{ rate(r.rate) }}</td>
   <td class="num">{{ r.failed }}</td><td class="num">{{ r.not_reported }}</td><td class="num">{{ r.error }}</td>
   <td>{% if r.veto %}<span class="veto">是</span>{% endif %}</td>
 </tr>
@@ -158,7 +168,7 @@ section.unit { border-top: 1px solid #ddd; }
   <td class="num">{{ rank_text(u) }}</td>
   <td><a href="#unit-{{ u.unit_id }}">{{ u.unit_name }}</a></td>
   <td class="num">{{ score(u) }}</td>
-  <td{% if u.vetoed_by and u.grade != u.grade_before_veto %} class="veto"{% endif %}>{{ grade_text(u) }}</td>
+  <td{% if veto_lowered(u) %} class="veto"{% endif %}>{{ grade_text(u) }}</td>
   <td>{{ unit_status[u.status] }}</td>
   <td class="num">{{ num(u.earned) }}/{{ num(u.available) }}</td>
   {% for s in u.sections %}
@@ -246,10 +256,6 @@ def _environment() -> Environment:
     return env
 
 
-def _rate(r: RulePassRate) -> str:
-    return f"{text(r.rate, 1)}%" if r.rate is not None else "—"
-
-
 def _chart(a: Assessment) -> dict[str, object]:
     rows = []
     for i, r in enumerate(a.pass_rates):
@@ -259,8 +265,8 @@ def _chart(a: Assessment) -> dict[str, object]:
                 "y": 10 + i * CHART_ROW,
                 "label": f"{r.rule_id} {r.title[:22]}{'…' if len(r.title) > 22 else ''}",
                 "width": round(CHART_BAR_WIDTH * share, 1),
-                "value": f"{_rate(r)} ({r.passed}/{r.applicable})",
-                "tip": f"{r.rule_id} {r.title}: {_rate(r)}",
+                "value": f"{rate_text(r.rate)} ({r.passed}/{r.applicable})",
+                "tip": f"{r.rule_id} {r.title}: {rate_text(r.rate)}",
             }
         )
     return {
@@ -275,15 +281,11 @@ def _chart(a: Assessment) -> dict[str, object]:
 
 def render(a: Assessment) -> str:
     template = _environment().from_string(TEMPLATE)
-    types = [
-        {"name": t.name, "name_en": t.name_en, "units": [u for u in a.registered_units if u.unit_type == t.id]}
-        for t in a.book.registry.types
-    ]
     return template.render(
         a=a,
-        types=[t for t in types if t["units"]],
-        others=[u for u in a.units if not u.registered],
-        grade_names=list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts)),
+        types=[{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
+        others=a.unregistered_units,
+        grade_names=grade_columns(a),
         chart=_chart(a),
         colours=COLOURS,
         bar=BAR,
@@ -293,7 +295,8 @@ def render(a: Assessment) -> str:
         status_label=status_label,
         grade_text=grade_text,
         rank_text=rank_text,
-        rate=_rate,
+        veto_lowered=veto_lowered,
+        rate=rate_text,
         score=lambda u: text(u.score, a.policy.decimals),
         num=text,
     )

@@ -1,14 +1,17 @@
-"""The one interface every format implements (an assessment in, text or bytes out), and labels they share.
+"""The one interface every format implements (an assessment in, text or bytes out), and what they share.
 
 Renderers never open files or streams: the command owns where output goes (`emit`, `-` is stdout).
 """
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from typing import Protocol
 
 from compliance.labels import STATUS_LABEL
-from compliance.scoring import Assessment, UnitAssessment
+from compliance.model import UnitType
+from compliance.scoring import Assessment, UnitAssessment, text
 
 UNIT_STATUS_LABEL = {
     "pass": "全部达标 pass",
@@ -19,10 +22,21 @@ UNIT_STATUS_LABEL = {
 }
 RULE_SYMBOL = {"pass": "✓", "fail": "✗", "not_reported": "?", "error": "!", "not_applicable": "–"}
 SYMBOL_KEY = "✓ 通过  ✗ 未达标  ? 未报送  ! 数据矛盾  – 不适用  （空白：规则不适用于该类单位）"
+MISSING_REPORT = {"not_reported": "未提交年度报告", "invalid": "报告无效，须重新报送"}
+
+_BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Renderer(Protocol):
     def __call__(self, assessment: Assessment, /) -> str | bytes: ...
+
+
+def one_line(value: object) -> str:
+    """Text from a report, registry or file name for a terminal or a text file: line breaks and tabs become a
+    space and every other control character (ESC, BEL, NUL…) U+FFFD, so it can neither start a line of its own
+    nor move the cursor or change colours."""
+    return _CONTROL.sub(lambda m: " " if m[0] in _BREAKS else "\ufffd", str(value))
 
 
 def status_label(status: str) -> str:
@@ -37,9 +51,29 @@ def rank_text(unit: UnitAssessment) -> str:
     return f"{unit.rank}/{unit.ranked_among}" if unit.rank is not None else "—"
 
 
+def rate_text(rate: Decimal | None) -> str:
+    return f"{text(rate, 1)}%" if rate is not None else "—"
+
+
+def veto_lowered(unit: UnitAssessment) -> bool:
+    """Whether a veto failure (一票否决) made the grade worse than the score's."""
+    return bool(unit.vetoed_by) and unit.grade != unit.grade_before_veto
+
+
 def grade_text(unit: UnitAssessment) -> str:
     if unit.grade is None:
         return "未评定 ungraded"
-    if unit.vetoed_by and unit.grade != unit.grade_before_veto:
+    if veto_lowered(unit):
         return f"{unit.grade}（一票否决，原{unit.grade_before_veto}）"
     return unit.grade
+
+
+def grade_columns(a: Assessment) -> list[str]:
+    """The grades of the grade-count table: best first, then 未评定 when some unit type has ungraded units."""
+    return list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts))
+
+
+def rankings(a: Assessment) -> list[tuple[UnitType, list[UnitAssessment]]]:
+    """Registered units per unit type (registry order), ranked; types with no units left out."""
+    groups = [(t, [u for u in a.registered_units if u.unit_type == t.id]) for t in a.book.registry.types]
+    return [(t, members) for t, members in groups if members]

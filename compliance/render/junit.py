@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from compliance.render.interface import rank_text
 from compliance.scoring import Assessment, text
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -41,7 +42,7 @@ def render(a: Assessment) -> str:
             ("status", u.status),
             ("score", text(u.score, a.policy.decimals)),
             ("grade", u.grade or "—"),
-            ("rank", f"{u.rank}/{u.ranked_among}" if u.rank else "—"),
+            ("rank", rank_text(u)),
         ):
             ET.SubElement(sprops, "property", {"name": name, "value": _x(value)})
         fixes = {f.rule_id: f for f in u.rectification}

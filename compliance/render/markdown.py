@@ -9,16 +9,30 @@ from __future__ import annotations
 import html
 import re
 
-from compliance.render.interface import RULE_SYMBOL, SYMBOL_KEY, UNIT_STATUS_LABEL, grade_text, rank_text, status_label
+from compliance.render.interface import (
+    MISSING_REPORT,
+    RULE_SYMBOL,
+    SYMBOL_KEY,
+    UNIT_STATUS_LABEL,
+    grade_columns,
+    grade_text,
+    one_line,
+    rank_text,
+    rankings,
+    rate_text,
+    status_label,
+    unit_label,
+)
 from compliance.scoring import Assessment, text
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md(value: object) -> str:
-    """Plain text inside Markdown: HTML-escaped, Markdown punctuation backslashed, one line."""
+    """Plain text inside Markdown: HTML-escaped, Markdown punctuation backslashed, one line (a line break is
+    `<br>`, other control characters as in the terminal table)."""
     escaped = html.escape(str(value), quote=False)
-    return _SPECIAL.sub(r"\\\1", escaped).replace("\r", " ").replace("\n", "<br>")
+    return one_line(_SPECIAL.sub(r"\\\1", escaped).replace("\r", " ").replace("\n", "<br>"))
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -44,10 +58,7 @@ def render(a: Assessment) -> str:
         "",
         "## 一、各类单位排名 Rankings",
     ]
-    for unit_type in a.book.registry.types:
-        members = [u for u in a.registered_units if u.unit_type == unit_type.id]
-        if not members:
-            continue
+    for unit_type, members in rankings(a):
         out += ["", f"### {md(unit_type.name)}", ""]
         rows = [
             [
@@ -61,14 +72,14 @@ def render(a: Assessment) -> str:
             for u in members
         ]
         out += _table(["排名", "单位", "得分", "等次", "状态", "实得/应得"], rows)
-    others = [u for u in a.units if not u.registered]
+    others = a.unregistered_units
     if others:
         out += ["", "### 不在考评对象名单中的报告（不排名）", ""]
         out += _table(
             ["单位", "得分", "等次", "报告"],
             [
                 [
-                    md(f"{u.unit_name}（{u.unit_id}）"),
+                    md(unit_label(u)),
                     text(u.score, decimals),
                     md(grade_text(u)),
                     md(", ".join(u.sources)),
@@ -78,7 +89,7 @@ def render(a: Assessment) -> str:
         )
 
     out += ["", "## 二、等次分布 Grade counts", ""]
-    names = list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts))
+    names = grade_columns(a)
     out += _table(
         ["类型", *map(md, names), "合计"],
         [[md(g.unit_type_name), *(str(dict(g.counts).get(n, 0)) for n in names), str(g.total)] for g in a.grade_counts],
@@ -92,7 +103,7 @@ def render(a: Assessment) -> str:
                 r.rule_id,
                 md(r.title),
                 f"{r.passed}/{r.applicable}",
-                f"{text(r.rate, 1)}%" if r.rate is not None else "—",
+                rate_text(r.rate),
                 str(r.not_reported),
                 "是" if r.veto else "",
             ]
@@ -113,11 +124,10 @@ def render(a: Assessment) -> str:
     for u in a.units:
         if not u.rectification and not u.problems:
             continue
-        out += ["", f"### {md(u.unit_name)}（{md(u.unit_id)}）：{text(u.score, decimals)}分，{md(grade_text(u))}", ""]
+        out += ["", f"### {md(unit_label(u))}：{text(u.score, decimals)}分，{md(grade_text(u))}", ""]
         out += [f"- {md(p)}" for p in u.problems]
-        if u.status in ("not_reported", "invalid"):
-            what = "未提交年度报告" if u.status == "not_reported" else "报告无效，须重新报送"
-            out.append(f"- {what}；须报送：{', '.join(f.rule_id for f in u.rectification)}")
+        if u.status in MISSING_REPORT:
+            out.append(f"- {MISSING_REPORT[u.status]}；须报送：{', '.join(f.rule_id for f in u.rectification)}")
             continue
         for f in u.rectification:
             veto = "（一票否决项）" if f.veto else ""

@@ -1,11 +1,47 @@
-"""The assessment for a terminal: audit header, rankings per unit type, grade counts, pass rates, matrix, fixes."""
+"""The assessment for a terminal: audit header, rankings per unit type, grade counts, pass rates, matrix, fixes.
+
+Every line and cell goes through `one_line`: a unit name, record or file name cannot move the cursor, colour the
+terminal or start a line of its own. Cells are never parsed as numbers (tabulate would print "1.50" as "1.5").
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
 from tabulate import tabulate
 
-from compliance.render.interface import RULE_SYMBOL, SYMBOL_KEY, UNIT_STATUS_LABEL, grade_text, rank_text, status_label
-from compliance.scoring import Assessment, text
+from compliance.render.interface import (
+    MISSING_REPORT,
+    RULE_SYMBOL,
+    SYMBOL_KEY,
+    UNIT_STATUS_LABEL,
+    grade_columns,
+    grade_text,
+    one_line,
+    rank_text,
+    rankings,
+    rate_text,
+    status_label,
+    unit_label,
+)
+from compliance.scoring import Assessment, round_half_up, text
+
+
+def rate_bar(rate: Decimal | None) -> str:
+    """One block per ten percent, rounded half-up (25% is three blocks, 15% two)."""
+    return "" if rate is None else "█" * int(round_half_up(Fraction(rate) / 10, 0))
+
+
+def _grid(
+    rows: Sequence[Sequence[object]], headers: Sequence[str], right: Collection[int] = (), align: str = "left"
+) -> list[str]:
+    """The lines of a table of sanitised cells, nothing parsed as a number; columns in `right` right-aligned."""
+    cells = [["" if cell is None else one_line(cell) for cell in row] for row in rows]
+    colalign = ["right" if i in right else align for i in range(len(headers))]
+    table: str = tabulate(cells, headers=list(headers), disable_numparse=True, colalign=colalign)
+    return table.split("\n")
 
 
 def _header(a: Assessment) -> list[str]:
@@ -25,11 +61,9 @@ def render(a: Assessment) -> str:
     decimals = a.policy.decimals
     out = _header(a)
     sections = [s.number for s in a.book.meta.sections]
-    for unit_type in a.book.registry.types:
-        members = [u for u in a.registered_units if u.unit_type == unit_type.id]
-        if not members:
-            continue
-        rows: list[list[object]] = [
+    rows: list[list[object]]
+    for unit_type, members in rankings(a):
+        rows = [
             [
                 rank_text(u),
                 u.unit_id,
@@ -52,12 +86,8 @@ def render(a: Assessment) -> str:
             "实得/应得",
             *(f"({n})" for n in sections),
         ]
-        out += [
-            "",
-            f"【{unit_type.name}】{unit_type.name_en} — 排名 ranking",
-            tabulate(rows, headers=headers, disable_numparse=True),
-        ]
-    others = [u for u in a.units if not u.registered]
+        out += ["", f"【{unit_type.name}】{unit_type.name_en} — 排名 ranking", *_grid(rows, headers)]
+    others = a.unregistered_units
     if others:
         rows = [
             [u.unit_id, u.unit_name, u.unit_type_name, text(u.score, decimals), grade_text(u), ", ".join(u.sources)]
@@ -66,45 +96,43 @@ def render(a: Assessment) -> str:
         out += [
             "",
             "【不在考评对象名单中的报告 reports from units not in the registry】（不排名 not ranked）",
-            tabulate(rows, headers=["单位 unit", "名称 name", "类型 type", "得分 score", "等次 grade", "报告 report"]),
+            *_grid(rows, ["单位 unit", "名称 name", "类型 type", "得分 score", "等次 grade", "报告 report"], right=[3]),
         ]
 
-    all_grades = list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts))
-    rows = [[g.unit_type_name, *(dict(g.counts).get(name, 0) for name in all_grades), g.total] for g in a.grade_counts]
-    out += ["", "等次分布 grade counts by unit type", tabulate(rows, headers=["类型 type", *all_grades, "合计 total"])]
+    grades = grade_columns(a)
+    rows = [[g.unit_type_name, *(dict(g.counts).get(name, 0) for name in grades), g.total] for g in a.grade_counts]
+    counts = range(1, len(grades) + 2)
+    out += ["", "等次分布 grade counts by unit type", *_grid(rows, ["类型 type", *grades, "合计 total"], right=counts)]
 
-    rows = []
-    for r in a.pass_rates:
-        bar = "█" * round(float(r.rate) / 10) if r.rate is not None else ""
-        rate = f"{text(r.rate, 1)}%" if r.rate is not None else "—"
-        rows.append(
-            [r.rule_id, r.title, f"{r.passed}/{r.applicable}", rate, bar, r.not_reported, "否决" if r.veto else ""]
-        )
-    out += [
-        "",
-        "各项达标率（未达标最多的在前）rule pass rates, most missed first",
-        tabulate(
-            rows, headers=["规则 rule", "要求 requirement", "达标 passed", "达标率 rate", "", "未报送", "一票否决"]
-        ),
+    rows = [
+        [
+            r.rule_id,
+            r.title,
+            f"{r.passed}/{r.applicable}",
+            rate_text(r.rate),
+            rate_bar(r.rate),
+            r.not_reported,
+            "否决" if r.veto else "",
+        ]
+        for r in a.pass_rates
     ]
+    headers = ["规则 rule", "要求 requirement", "达标 passed", "达标率 rate", "", "未报送", "一票否决"]
+    out += ["", "各项达标率（未达标最多的在前）rule pass rates, most missed first", *_grid(rows, headers, right=[5])]
 
     short = [rule.id.split("-", 1)[-1] for rule in a.rules]
     rows = [
         [u.unit_id, *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)] for u in a.registered_units
     ]
-    out += ["", f"单位 × 规则 matrix   {SYMBOL_KEY}", tabulate(rows, headers=["单位 unit", *short], stralign="center")]
+    out += ["", f"单位 × 规则 matrix   {SYMBOL_KEY}", *_grid(rows, ["单位 unit", *short], align="center")]
 
     out += ["", "整改清单 rectification lists"]
     for u in a.units:
         if not u.rectification:
             continue
-        out.append(
-            f"■ {u.unit_name}（{u.unit_id}）{text(u.score, decimals)}分 {grade_text(u)} — {len(u.rectification)}项"
-        )
-        if u.status in ("not_reported", "invalid"):
-            what = "未提交年度报告" if u.status == "not_reported" else "报告无效，须重新报送"
+        out.append(f"■ {unit_label(u)}{text(u.score, decimals)}分 {grade_text(u)} — {len(u.rectification)}项")
+        if u.status in MISSING_REPORT:
             needed = ", ".join(f.rule_id for f in u.rectification)
-            out.append(f"  - {what}（{UNIT_STATUS_LABEL[u.status]}）；须报送以下各项：{needed}")
+            out.append(f"  - {MISSING_REPORT[u.status]}（{UNIT_STATUS_LABEL[u.status]}）；须报送以下各项：{needed}")
             continue
         for fix in u.rectification:
             veto = " 【一票否决】" if fix.veto else ""
@@ -120,4 +148,4 @@ def render(a: Assessment) -> str:
         out += ["", "报告问题 report problems"]
         for report in flagged:
             out += [f"  {report.source} [{report.status}]"] + [f"    {p}" for p in report.problems]
-    return "\n".join(out) + "\n"
+    return "\n".join(one_line(line) for line in out) + "\n"  # one entry, one line, whatever a name holds
