@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from compliance.model import Rule
-from compliance.results import number
+from compliance.results import number, result_data
 from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, plain
 
 FORMAT_VERSION = 1
@@ -33,24 +33,15 @@ def _rule(rule: Rule, section: int) -> dict[str, Any]:
 
 
 def _score(score: RuleScore) -> dict[str, Any]:
-    r = score.result
+    """A rule's points for a unit, then its verdict in the same shape as `compliance score` gives it."""
     return {
         "rule_id": score.rule_id,
         "section": score.section,
-        "status": r.status,
         "points": plain(score.points),
         "earned": plain(score.earned),
         "counted": score.counted,
         "veto": score.veto,
-        "measured": number(r.measured),
-        "op": r.op,
-        "target": number(r.target),
-        "unit": r.unit,
-        "shortfall": r.shortfall,
-        "shortfall_amount": number(r.shortfall_amount),
-        "reason": r.reason,
-        "records": list(r.records),
-        "notes": list(r.notes),
+        **result_data(score.result),
     }
 
 
