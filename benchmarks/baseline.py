@@ -1,8 +1,8 @@
 """A plain-Python evaluator of the same rules, for the benchmark's same-run ratio and for checking verdicts.
 
 Not part of the product (verdicts there come from durable_rules). It reads the rulebook's YAML itself, reads
-reports and derives metrics exactly as the product does (compliance.loading.reports, compliance.derive), and
-compares each derived metric with its target using Python's own operators.
+reports and computes measures exactly as the product does (compliance.loading.reports and the rulebook's compiled
+measures), and compares each measured value with its target using Python's own operators.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 import yaml
 
-from compliance.derive import Measured, PerRecord, Unmeasured, derive_metrics
 from compliance.loading.reports import ReportInput, read_reports
-from compliance.loading.rulebook import DEFAULT_RULES
+from compliance.loading.rulebook import DEFAULT_RULES, load_rulebook
+from compliance.measures.interface import Measured, PerRecord, Unmeasured
 
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     ">=": operator.ge,
@@ -74,6 +74,9 @@ class PlainEvaluator:
                     )
                 )
         self._applicable: dict[tuple[str, str], list[PlainRule]] = {}
+        book = load_rulebook(rules)
+        self.model = book.report.model
+        self.plans = {name: measure.plan for name, measure in book.measures.items()}
 
     def applicable(self, unit_id: str, unit_type: str) -> list[PlainRule]:
         key = (unit_id, unit_type)
@@ -98,7 +101,7 @@ class PlainEvaluator:
         ):
             return Verdicts(item.source, report.unit_id, "invalid", (0,) * len(STATUSES))
         rules = self.applicable(report.unit_id, unit_type)
-        metrics = derive_metrics(report, self.year, {r.measure for r in rules})
+        metrics = {name: self.plans[name].measure(report) for name in {r.measure for r in rules}}
         counts = dict.fromkeys(STATUSES, 0)
         for rule in rules:
             metric = metrics[rule.measure]
@@ -108,7 +111,7 @@ class PlainEvaluator:
                 counts["pass" if rule.compare(metric.value, rule.target) else "fail"] += 1
             else:
                 assert isinstance(metric, PerRecord)
-                passed = all(rule.compare(value, rule.target) for _, value in metric.items)
+                passed = not metric.undone and all(rule.compare(value, rule.target) for _, value in metric.items)
                 counts["pass" if passed else "fail"] += 1
         bad = counts["fail"] + counts["not_reported"] + counts["error"]
         return Verdicts(item.source, report.unit_id, "fail" if bad else "pass", tuple(counts.values()))
@@ -118,4 +121,5 @@ class PlainEvaluator:
 
 
 def score_paths(paths: Iterable[str | Path], rules: Path = DEFAULT_RULES) -> Iterator[Verdicts]:
-    return PlainEvaluator(rules).score(read_reports(paths))
+    evaluator = PlainEvaluator(rules)
+    return evaluator.score(read_reports(paths, evaluator.model))

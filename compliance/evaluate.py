@@ -1,4 +1,4 @@
-"""Score unit reports against a rulebook: applicability, derived metrics, engine verdicts -> scorecards."""
+"""Score unit reports against a rulebook: applicability, measures planned once, engine verdicts -> scorecards."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Literal
 
-from compliance.derive import METRICS, Measured, Metric, PerRecord, Unmeasured, derive_metrics
 from compliance.engine.durable import CompiledCheck, Engine, Fact
+from compliance.facts.report import ReportHeader
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
-from compliance.model import Op, Rule, Unit, UnitReport
+from compliance.measures.interface import Measured, Metric, PerRecord, Plan, Unmeasured, number, show
+from compliance.model import Op, Rule, Unit
 
 Status = Literal["pass", "fail", "not_applicable", "not_reported", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "not_reported", "error")
@@ -61,27 +62,6 @@ class Scorecard:
         return {s: counted.get(s, 0) for s in STATUSES}
 
 
-def _num(value: float) -> int | float:
-    rounded = round(value, 9)
-    return int(rounded) if rounded == int(rounded) else rounded
-
-
-def _fmt(value: float) -> str:
-    return f"{_num(value):g}" if abs(value) < 1e15 else str(_num(value))
-
-
-def shortfall(op: Op, value: float, target: float, unit: str) -> tuple[str, int | float]:
-    """What is missing, in the rule's own terms (还差1次 / 1 more needed)."""
-    gap = _num(abs(target - value))
-    if op is Op.GE:
-        return f"还差{_fmt(gap)}{unit}（{_fmt(gap)} {unit} short of {_fmt(target)}）", gap
-    if op is Op.GT:
-        return f"需高于{_fmt(target)}{unit}，实际{_fmt(value)}{unit}（must exceed {_fmt(target)}）", _num(gap) or 0
-    if op in (Op.LE, Op.LT):
-        return f"超出{_fmt(gap)}{unit}（{_fmt(gap)} {unit} over {_fmt(target)}）", gap
-    return f"应为{_fmt(target)}{unit}，实际{_fmt(value)}{unit}（must equal {_fmt(target)}）", gap
-
-
 @dataclass(frozen=True)
 class _Planned:
     """A checkable rule as scoring needs it, worked out once per rule (not once per unit)."""
@@ -89,11 +69,11 @@ class _Planned:
     rule: Rule
     index: int
     measure: str
+    plan: Plan
     op: Op
     op_text: str
     target: int | float
     unit: str
-    done: bool
 
 
 class Evaluator:
@@ -140,16 +120,17 @@ class Evaluator:
         key = (unit_id if unit_id in self._named else "", unit_type)
         found = self._plans.get(key)
         if found is None:
+            measures = self.book.measures
             found = tuple(
                 _Planned(
                     rule,
                     self._index[rule.id],
                     rule.check.measure,
+                    measures[rule.check.measure].plan,
                     rule.check.op,
                     rule.check.op.value,
                     rule.check.target,
-                    rule.unit or METRICS[rule.check.measure].unit,
-                    METRICS[rule.check.measure].kind == "done",
+                    rule.unit or measures[rule.check.measure].unit,
                 )
                 for rule in self.applicable(unit_id, unit_type)
                 if rule.check is not None
@@ -200,8 +181,13 @@ class Evaluator:
         if problems or unit_type is None:
             return self._invalid(item, problems)
         plan = self.plan(report.unit_id, unit_type)
-        metrics = derive_metrics(report, self._year, {p.measure for p in plan})
-        paired = [(p, metrics[p.measure]) for p in plan]
+        metrics: dict[str, Metric] = {}
+        paired = []
+        for planned in plan:  # each measure once per unit, however many rules read it
+            metric = metrics.get(planned.measure)
+            if metric is None:
+                metric = metrics[planned.measure] = planned.plan.measure(report)
+            paired.append((planned, metric))
         return (item, report, paired, unit_type, unit)
 
     def _invalid(self, item: ReportInput, problems: list[str]) -> Scorecard:
@@ -232,7 +218,7 @@ class Evaluator:
         )
 
 
-_Prepared = tuple[ReportInput, UnitReport, list[tuple[_Planned, Metric]], str, "Unit | None"]
+_Prepared = tuple[ReportInput, ReportHeader, list[tuple[_Planned, Metric]], str, "Unit | None"]
 
 
 def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int, int, int], bool]) -> RuleResult:
@@ -244,11 +230,7 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
             return RuleResult(
                 rule_id, "pass", metric.value, target, op, unit, records=metric.counted, notes=metric.notes
             )
-        amount: int | float
-        if planned.done:
-            text, amount = "未在本年度完成（not completed in the year）", 1
-        else:
-            text, amount = shortfall(planned.op, metric.value, target, unit)
+        text, amount = planned.plan.shortfall(planned.op, metric.value, target, unit)
         return RuleResult(
             rule_id,
             "fail",
@@ -264,28 +246,36 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
     assert isinstance(metric, PerRecord)
     r = planned.index
     failing = [(label, value) for k, (label, value) in enumerate(metric.items) if not verdicts[(u, r, k)]]
-    lowest = min(value for _, value in metric.items)
-    if not failing:
-        labels = tuple(f"{label} {value}{unit}" for label, value in metric.items)
-        notes = (*metric.exempt, *metric.notes)
+    notes = (*metric.exempt, *metric.notes)
+    if not failing and not metric.undone:
+        lowest = min(value for _, value in metric.items)
+        labels = tuple(f"{label} {show(value)}{unit}" for label, value in metric.items)
         return RuleResult(rule_id, "pass", lowest, target, op, unit, records=labels, notes=notes)
-    records = tuple(
-        f"{label}：{value}{unit}，" + shortfall(planned.op, value, target, unit)[0] for label, value in failing
+    records = (
+        *(
+            f"{label}：{show(value)}{unit}，" + planned.plan.shortfall(planned.op, value, target, unit)[0]
+            for label, value in failing
+        ),
+        *metric.undone,
     )
-    worst = max(abs(target - value) for _, value in failing)
-    text = (
-        f"{len(failing)}件未达标，最多差{_fmt(worst)}{unit}"
-        f"（{len(failing)} record(s) short, worst by {_fmt(worst)} {unit}）"
-    )
+    short, undone = len(failing) + len(metric.undone), len(metric.undone)
+    if undone:  # a record not done falls short by the whole target
+        amount = number(abs(target))
+        text = f"{short}件未达标，其中{undone}件未完成（{short} record(s) short, {undone} not done）"
+    else:
+        worst = max(abs(target - value) for _, value in failing)
+        amount = number(worst)
+        text = f"{short}件未达标，最多差{show(worst)}{unit}（{short} record(s) short, worst by {show(worst)} {unit}）"
+    values = [value for _, value in metric.items]
     return RuleResult(
         rule_id,
         "fail",
-        lowest,
+        min(values) if values else None,
         target,
         op,
         unit,
         shortfall=text,
-        shortfall_amount=_num(worst),
+        shortfall_amount=amount,
         records=records,
-        notes=(*metric.exempt, *metric.notes),
+        notes=notes,
     )

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from compliance.evaluate import Evaluator, RuleResult
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook, PlacedRule
-from compliance.model import Example, Rule, UnitReport
+from compliance.model import Example, Rule
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def _run_one(
         return ExampleRun(placed, index, example, None, "no unit in the registry matches the rule's applies_to")
     data = {"unit_id": unit_id, "year": book.meta.year, **example.report}
     try:
-        report = UnitReport.model_validate(data)
+        report = book.report.model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in first["loc"])

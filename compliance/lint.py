@@ -60,11 +60,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from compliance.coverage import CoverageRow, coverage
-from compliance.derive import METRICS
 from compliance.errors import ComplianceError, EngineError, Problem
 from compliance.examples import run_examples
 from compliance.loading.documents import Document, as_mapping, parse_file, read_text
-from compliance.loading.rulebook import LoadedRulebook, PlacedRule, consistency, load_rulebook, rule_files
+from compliance.loading.rulebook import (
+    LoadedRulebook,
+    PlacedRule,
+    consistency,
+    load_declarations,
+    load_rulebook,
+    rule_files,
+)
 from compliance.model import Expect, Registry, Rule, Rulebook, RuleFile
 from compliance.source import SourceText
 
@@ -124,6 +130,9 @@ def _salvage(directory: Path) -> LoadedRulebook | None:
     if meta is None or registry is None:
         return None
     docs = [meta[0], registry[0]]
+    declared = load_declarations(directory, meta[1].year, [], docs)
+    if declared is None:  # the load problems already name what is wrong in facts.yaml or measures.yaml
+        return None
     placed: list[PlacedRule] = []
     for path in rule_files(directory):
         try:
@@ -148,7 +157,7 @@ def _salvage(directory: Path) -> LoadedRulebook | None:
                 placed.append(PlacedRule(Rule.model_validate(raw), data["section"], doc, index))
             except ValidationError:
                 continue
-    return LoadedRulebook(directory, meta[1], registry[1], tuple(placed), "", tuple(docs))
+    return LoadedRulebook(directory, meta[1], registry[1], tuple(placed), "", declared, tuple(docs))
 
 
 # ---------------------------------------------------------------- checks
@@ -211,7 +220,7 @@ def check_example_sets(book: LoadedRulebook) -> Iterator[Problem]:
 def run_rule_examples(book: LoadedRulebook) -> Iterator[Problem]:
     """Each example through the real engine; a verdict unlike the written one is a problem."""
     # Only rules the engine can compile: one reading an unknown measure is reported as E204 instead.
-    runnable = tuple(p for p in book.placed if p.rule.check is not None and p.rule.check.measure in METRICS)
+    runnable = tuple(p for p in book.placed if p.rule.check is not None and p.rule.check.measure in book.measures)
     if not any(p.rule.examples for p in runnable):
         return
     try:

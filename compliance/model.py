@@ -1,11 +1,10 @@
 """Pydantic models of rule files, the unit registry and unit reports, validated at the edge.
 
-Reports (年度法治政府建设工作报告) carry dated records; `compliance.derive` turns them into metrics.
+What a unit reports is declared by each rulebook (facts.yaml); its model is generated in `compliance.facts.report`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -15,9 +14,6 @@ RULE_ID = r"^[A-Z][A-Z0-9]*-\d{2}\.\d{1,2}$"
 SLUG = r"^[a-z][a-z0-9_-]*$"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# Report numbers are strict: `true` or "5" is a typing mistake to point at, never a number to guess.
-Count = Annotated[int, Field(strict=True, ge=0)]
-Percent = Annotated[float, Field(strict=True, ge=0)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 
 
@@ -129,13 +125,26 @@ class Example(Strict):
     boundary: Literal["at_target", "nearest_miss"] | None = None
 
 
+class NotCheckableReason(StrEnum):
+    """Why a clause gets no machine check: the only three acceptable reasons."""
+
+    JUDGEMENT = "judgement"  # needs an assessor's judgement (定性，需考评组认定)
+    EXAMINATION = "examination"  # a separate examination assesses it (另有专项考核)
+    AFTER_YEAR = "after_year"  # it falls after the assessment year (在考评年度之后)
+
+
+class NotCheckable(Strict):
+    reason: NotCheckableReason
+    note: Text
+
+
 class Rule(Strict):
     id: Annotated[str, StringConstraints(pattern=RULE_ID)]
     title: Bilingual
     source: SourceRef
     applies_to: AppliesTo
     check: Check | None = None
-    not_checkable: Text | None = None
+    not_checkable: NotCheckable | Text | None = None
     unit: Text | None = None
     points: float = Field(default=0, ge=0)
     scoring: Scoring = Field(default_factory=AllOrNothing)
@@ -147,8 +156,6 @@ class Rule(Strict):
     def _checkable_or_reason(self) -> Rule:
         if (self.check is None) == (self.not_checkable is None):
             raise ValueError("a rule has either `check` (machine-checkable) or `not_checkable: reason`, not both")
-        if self.check is not None and self.unit is None:
-            raise ValueError("a machine-checkable rule needs `unit` (its unit of measure, e.g. 次, 日, %)")
         return self
 
     @property
@@ -256,115 +263,3 @@ class Registry(Strict):
 
     types: tuple[UnitType, ...]
     units: tuple[Unit, ...]
-
-
-# ---------------------------------------------------------------- unit reports
-
-
-class StudySession(Strict):
-    """学法活动: one leadership law-study session (常务会议学法 / 集体学法)."""
-
-    date: dt.date
-    topic: Text
-    format: Text | None = None
-
-
-class TrainingClass(Strict):
-    """法治专题培训班: counted in the year its first day falls in."""
-
-    start_date: dt.date
-    end_date: dt.date | None = None
-    title: Text
-    participants: Count | None = None
-
-
-class DatedEvent(Strict):
-    """A dated event: a report heard at a meeting (听取汇报), a pre-appointment law test (任前测试)."""
-
-    date: dt.date
-    meeting: Text | None = None
-    title: Text | None = None
-    document_no: Text | None = None
-
-
-class DraftRegulation(Strict):
-    """政府立法草案: one draft regulation and its public consultation (征求意见) period."""
-
-    title: Text
-    consultation_start: dt.date | None = None
-    consultation_end: dt.date | None = None
-    confidential: bool = False
-    legal_basis: Text | None = None
-
-
-class RateParts(Strict):
-    """A rate from its parts (numerator/denominator), or a declared percent when parts are not kept."""
-
-    numerator: Count | None = None
-    denominator: Count | None = None
-    percent: Percent | None = None
-    previous_year_percent: Annotated[float, Field(strict=True, ge=0, le=100)] | None = None
-
-    @model_validator(mode="after")
-    def _parts_or_percent(self) -> RateParts:
-        if (self.numerator is None) != (self.denominator is None):
-            raise ValueError("give both numerator and denominator, or neither")
-        return self
-
-
-class Milestone(Strict):
-    """A thing ordered done: completed on a date, evidenced by a document number (文号)."""
-
-    completed: dt.date
-    document_no: Text
-
-
-class Rates(Strict):
-    credit_code_conversion: RateParts | None = None
-    suggestions_replied_on_time: RateParts | None = None
-    enforcement_staff_certified: RateParts | None = None
-    filed_normative_documents_online: RateParts | None = None
-    review_decisions_published_online: RateParts | None = None
-    court_appearance: RateParts | None = None
-
-
-class Milestones(Strict):
-    annual_work_plan: Milestone | None = None
-    major_decision_catalogue: Milestone | None = None
-    legal_advisory_committee_reelection: Milestone | None = None
-    arbitration_commission_reelection: Milestone | None = None
-    normative_documents_cleanup_published: Milestone | None = None
-
-
-class Declared(Strict):
-    """Typed totals (填报数), used only where the report has no records for the same metric."""
-
-    law_study_sessions: Count | None = None
-    training_classes: Count | None = None
-    pre_appointment_law_tests: Count | None = None
-    rule_of_law_reports_heard: Count | None = None
-    party_committee_reports_heard: Count | None = None
-
-
-class UnitReport(Strict):
-    """One unit's year-end report (one file per unit per year)."""
-
-    unit_id: Slug
-    year: int = Field(ge=1990, le=2100)
-    unit_name: Text | None = None
-    unit_type: Slug | None = None
-    submitted: dt.date | None = None
-    contact: Text | None = None
-    law_study_sessions: tuple[StudySession, ...] | None = None
-    training_classes: tuple[TrainingClass, ...] | None = None
-    pre_appointment_law_tests: tuple[DatedEvent, ...] | None = None
-    rule_of_law_reports_heard: tuple[DatedEvent, ...] | None = None
-    party_committee_reports_heard: tuple[DatedEvent, ...] | None = None
-    draft_regulations: tuple[DraftRegulation, ...] | None = None
-    rates: Rates = Field(default_factory=Rates)
-    milestones: Milestones = Field(default_factory=Milestones)
-    declared: Declared = Field(default_factory=Declared)
-
-
-def report_field_names() -> set[str]:
-    return set(UnitReport.model_fields)

@@ -43,6 +43,7 @@ import orjson
 
 from compliance.errors import Problem
 from compliance.evaluate import BATCH, Evaluator, Scorecard
+from compliance.facts.report import ReportHeader
 from compliance.loading.reports import (
     STDIN,
     ReportInput,
@@ -98,13 +99,13 @@ def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Piece]:
         yield (name, number, line)
 
 
-def read_piece(piece: Piece) -> ReportInput:
+def read_piece(piece: Piece, model: type[ReportHeader]) -> ReportInput:
     path, number, data = piece
     if isinstance(data, ReportInput):
         return data
     if data is None:  # a YAML or JSON file: one report
-        return next(iter(read_report_file(Path(path))))
-    item = report_from_line(path, number, data)
+        return next(iter(read_report_file(Path(path), model)))
+    item = report_from_line(path, number, data, model)
     assert item is not None  # blank lines never become pieces
     return item
 
@@ -194,9 +195,10 @@ def _score_in_process(
     book: LoadedRulebook, source: Iterator[Piece], encode: Callable[[Scorecard], T], task_units: int
 ) -> Iterator[T]:
     scorer = _Scorer(book, encode)
+    model = book.report.model
     try:
         while True:
-            items = [read_piece(p) for _, p in zip(range(task_units), source, strict=False)]
+            items = [read_piece(p, model) for _, p in zip(range(task_units), source, strict=False)]
             if not items:
                 return
             try:
@@ -234,6 +236,7 @@ def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Score
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker asked to stop just stops
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)  # held by the parent while it forked us
     scorer = _Scorer(book, encode)
+    model = book.report.model
     # The rulebook lives for the whole run: keep it out of every collection. Automatic collection would scan
     # each task's thousands of short-lived objects many times over; one collection per task frees any cycles.
     gc.freeze()
@@ -248,7 +251,7 @@ def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Score
             return
         single, task_pieces = task
         try:
-            items = [read_piece(p) for p in task_pieces]
+            items = [read_piece(p, model) for p in task_pieces]
             if single:  # what the error row needs, should the engine kill this worker
                 conn.send(("meta", (items[0].source, items[0].digest, _identity(items[0]))))
             conn.send(("ok", scorer.batch(items)))

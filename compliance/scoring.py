@@ -15,7 +15,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
-from compliance.derive import METRICS
 from compliance.evaluate import RuleResult, Scorecard, Status
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import AllOrNothing, PerShortfall, RateBands, Rule, ScoringPolicy
@@ -317,8 +316,7 @@ def _measured(rule: Rule, result: RuleResult) -> str:
     return f"{shown:f}{rule.unit or ''}"
 
 
-def _to_pass(rule: Rule, result: RuleResult) -> str:
-    fields = METRICS[rule.check.measure].fields if rule.check and rule.check.measure in METRICS else ""
+def _to_pass(rule: Rule, result: RuleResult, fields: str) -> str:
     if result.status == "fail":
         return result.shortfall or f"须达到 {_required(rule)}（must reach {_required(rule)}）"
     if result.status == "error":
@@ -332,7 +330,8 @@ def _to_pass(rule: Rule, result: RuleResult) -> str:
     return f"在报告中填写 {fields}（report {fields}）{extra}"
 
 
-def rectification(rule: Rule, section: int, score: RuleScore) -> Rectification:
+def rectification(rule: Rule, section: int, score: RuleScore, fields: str = "") -> Rectification:
+    """`fields`: where in the report the unit writes what the rule's measure reads."""
     result = score.result
     lost = score.points - score.earned if score.earned is not None else Fraction(0)
     return Rectification(
@@ -342,7 +341,7 @@ def rectification(rule: Rule, section: int, score: RuleScore) -> Rectification:
         status=result.status,
         required=_required(rule),
         measured=_measured(rule, result),
-        to_pass=_to_pass(rule, result),
+        to_pass=_to_pass(rule, result, fields),
         item=rule.source.item,
         clause=rule.source.clause,
         points_lost=lost,
@@ -370,6 +369,11 @@ class _Unit:
     name: str
     unit_type: str
     registered: bool
+
+
+def report_fields(book: LoadedRulebook, rule: Rule) -> str:
+    measure = book.measures.get(rule.check.measure) if rule.check else None
+    return measure.plan.fields if measure else ""
 
 
 def score_unit(
@@ -401,7 +405,7 @@ def score_unit(
         )
         scores.append(rs)
         if result.status in FAILING:
-            fixes.append(rectification(rule, sections[rule.id], rs))
+            fixes.append(rectification(rule, sections[rule.id], rs, report_fields(book, rule)))
     subtotals = tuple(
         SectionScore(
             s.number,

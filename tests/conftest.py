@@ -11,7 +11,6 @@ import pytest
 from compliance.evaluate import Evaluator, RuleResult, Scorecard
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook, load_rulebook
-from compliance.model import UnitReport
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"
@@ -29,7 +28,7 @@ def evaluator(book: LoadedRulebook) -> Iterator[Evaluator]:
 
 
 def score_one(evaluator: Evaluator, unit_id: str, **facts: Any) -> Scorecard:
-    report = UnitReport.model_validate({"unit_id": unit_id, "year": 2018, **facts})
+    report = evaluator.book.report.model.model_validate({"unit_id": unit_id, "year": 2018, **facts})
     return evaluator.score_batch([ReportInput(f"test:{unit_id}", "", report)])[0]
 
 

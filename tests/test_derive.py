@@ -1,26 +1,36 @@
-"""Metric derivation from records: the counting conventions the document and Chinese law imply."""
+"""The Nantong measures, as declared in rules/nantong-2018/measures.yaml: the counting conventions the document
+and Chinese law imply."""
 
 from __future__ import annotations
 
-import datetime as dt
+from pydantic import BaseModel
 
-from compliance.derive import METRICS, Measured, PerRecord, Unmeasured, consultation_days, derive_metrics
-from compliance.model import UnitReport
+from compliance.loading.rulebook import load_rulebook
+from compliance.measures.interface import Measured, PerRecord, Unmeasured
+
+BOOK = load_rulebook()
 
 
-def report(**facts: object) -> UnitReport:
-    return UnitReport.model_validate({"unit_id": "haimen", "year": 2018, **facts})
+def report(**facts: object) -> BaseModel:
+    return BOOK.report.model.model_validate({"unit_id": "haimen", "year": 2018, **facts})
 
 
 def metric(name: str, **facts: object) -> object:
-    return derive_metrics(report(**facts), 2018, [name])[name]
+    return BOOK.measures[name].plan.measure(report(**facts))
+
+
+def _days(start: str, end: str) -> object:
+    drafts = [{"title": "t", "consultation_start": start, "consultation_end": end}]
+    found = metric("draft_consultation_days", draft_regulations=drafts)
+    assert isinstance(found, PerRecord)
+    return found.items[0][1]
 
 
 def test_consultation_days_do_not_count_the_starting_day() -> None:
     # Civil Code art. 201: the day a period starts is not counted; 1 March -> 31 March is 30 days.
-    assert consultation_days(dt.date(2018, 3, 1), dt.date(2018, 3, 31)) == 30
-    assert consultation_days(dt.date(2018, 3, 1), dt.date(2018, 3, 30)) == 29
-    assert consultation_days(dt.date(2018, 12, 15), dt.date(2019, 1, 14)) == 30
+    assert _days("2018-03-01", "2018-03-31") == 30
+    assert _days("2018-03-01", "2018-03-30") == 29
+    assert _days("2018-12-15", "2019-01-14") == 30
 
 
 def test_sessions_are_counted_only_inside_the_assessment_year() -> None:
@@ -111,8 +121,18 @@ def test_each_draft_is_measured_and_only_a_named_legal_basis_exempts() -> None:
         ],
     )
     assert isinstance(m, PerRecord)
-    assert [value for _, value in m.items] == [30, 0]
+    # C is marked confidential without a legal basis: not exempt, and never consulted: not done (never "0 days")
+    assert [value for _, value in m.items] == [30]
+    assert len(m.undone) == 1 and m.undone[0].startswith("C")
     assert len(m.exempt) == 1 and "B" in m.exempt[0]
+
+
+def test_drafts_consulted_in_another_year_are_not_judged_against_this_year() -> None:
+    m = metric(
+        "draft_consultation_days",
+        draft_regulations=[{"title": "A", "consultation_start": "2015-03-01", "consultation_end": "2015-03-10"}],
+    )
+    assert isinstance(m, Unmeasured) and m.status == "not_applicable"
 
 
 def test_draft_ending_before_it_starts_is_an_error() -> None:
@@ -142,6 +162,6 @@ def test_court_appearance_gain_is_in_percentage_points() -> None:
     assert isinstance(m, Measured) and m.value == 5
 
 
-def test_every_metric_has_a_unit_and_a_chinese_name() -> None:
-    for spec in METRICS.values():
-        assert spec.unit and spec.zh and spec.fields
+def test_every_measure_has_a_unit_and_a_chinese_name() -> None:
+    for measure in BOOK.measures.values():
+        assert measure.unit and measure.label.zh and measure.plan.fields

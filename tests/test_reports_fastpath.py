@@ -24,10 +24,12 @@ from compliance.loading.reports import (
     report_from_line,
     validate_report,
 )
-from compliance.model import UnitReport
+from compliance.loading.rulebook import load_rulebook
 from compliance.parallel import pieces, read_piece
 
 BASE = b'{"unit_id":"haimen","year":2018'
+
+MODEL = load_rulebook().report.model
 
 
 def slow(line: bytes) -> ReportInput:
@@ -36,7 +38,7 @@ def slow(line: bytes) -> ReportInput:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         return ReportInput("p:1", "", None, (Problem("p", 1, exc.colno, "E001", f"JSON syntax error: {exc.msg}"),))
-    return validate_report(Document("p", data, {(): (1, 1)}))
+    return validate_report(Document("p", data, {(): (1, 1)}), MODEL)
 
 
 def outcome(item: ReportInput) -> tuple[str, tuple[object, ...], str | None]:
@@ -130,7 +132,8 @@ ADVERSARIAL = {
 
 def _int_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> typing.Iterator[tuple[str, ...]]:
     """Every path to an int field of the report model (found from the model, so new fields are covered)."""
-    for name, field in model.model_fields.items():
+    for attribute, field in model.model_fields.items():
+        name = field.alias or attribute  # the key a report writes
         for kind in _kinds(field.annotation):
             if isinstance(kind, type) and issubclass(kind, BaseModel):
                 yield from _int_fields(kind, (*prefix, name))
@@ -166,7 +169,7 @@ def _line_with(path: tuple[str, ...], value: bytes) -> bytes:
 
 
 def big_int_lines() -> dict[str, bytes]:
-    fields = sorted(_int_fields(UnitReport))
+    fields = sorted(_int_fields(MODEL))
     assert ("declared", "law_study_sessions") in fields and ("training_classes", "participants") in fields
     lines = {}
     for path in fields:
@@ -200,14 +203,14 @@ CASES = {**ADVERSARIAL, **big_int_lines()}
 
 @pytest.mark.parametrize("line", CASES.values(), ids=CASES.keys())
 def test_fast_and_slow_paths_agree(line: bytes) -> None:
-    got = report_from_line("p", 1, line)
+    got = report_from_line("p", 1, line, MODEL)
     assert got is not None
     assert outcome(got) == outcome(slow(line))
 
 
 def test_fast_and_slow_paths_agree_on_mutated_reports() -> None:
     lines = mutated_lines(3000)
-    got = [report_from_line("p", 1, line) for line in lines]
+    got = [report_from_line("p", 1, line, MODEL) for line in lines]
     disagree = [line for line, item in zip(lines, got, strict=True) if not item or outcome(item) != outcome(slow(line))]
     assert disagree == []
     assert sum(1 for line in lines if slow(line).report is not None) >= 50  # some were still valid reports
@@ -222,7 +225,7 @@ def test_valid_lines_take_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None
         raise AssertionError("the slow path was taken")
 
     monkeypatch.setattr(reports, "validate_report", refuse)
-    assert [outcome(item) for line in lines if (item := report_from_line("p", 1, line))] == expected
+    assert [outcome(item) for line in lines if (item := report_from_line("p", 1, line, MODEL))] == expected
 
 
 # ---------------------------------------------------------------- reading JSON Lines files and streams
@@ -235,9 +238,9 @@ def _all_readers(path: Path) -> list[list[tuple[str, str | None, tuple[str, ...]
         return [(i.source, i.report.unit_id if i.report else None, tuple(p.code for p in i.problems)) for i in items]
 
     return [
-        summary(read_report_file(path)),
-        summary(read_jsonl_stream(str(path), io.BytesIO(path.read_bytes()))),
-        summary(read_piece(piece) for piece in pieces([path])),
+        summary(read_report_file(path, MODEL)),
+        summary(read_jsonl_stream(str(path), io.BytesIO(path.read_bytes()), MODEL)),
+        summary(read_piece(piece, MODEL) for piece in pieces([path])),
     ]
 
 
@@ -275,6 +278,6 @@ def test_a_report_nested_too_deep_for_line_marks_is_still_an_invalid_row(tmp_pat
     # orjson reads up to 1024 levels; locating the problem re-reads the file with Python recursion
     path = tmp_path / "deep.json"
     path.write_bytes(BASE + b',"unit_name":' + b"[" * 1000 + b"]" * 1000 + b"}")
-    (item,) = read_report_file(path)
+    (item,) = read_report_file(path, MODEL)
     assert item.report is None and item.claimed == "haimen"
     assert [(p.code, p.field) for p in item.problems] == [("E104", "unit_name")]

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.report}: E000 give one report file to check (use `compliance score` for folders)", file=sys.stderr
         )
         return 2
-    inputs = list(read_report_file(path[0]))
+    inputs = list(read_report_file(path[0], book.report.model))
     with Evaluator(book) as evaluator:
         cards = list(evaluator.score(inputs))
     for card in cards:

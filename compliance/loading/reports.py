@@ -1,4 +1,5 @@
-"""Unit reports from files and folders (YAML, JSON, JSON Lines) -> validated `UnitReport`s or error rows."""
+"""Unit reports from files and folders (YAML, JSON, JSON Lines) -> reports validated by the rulebook's report
+model (generated from its facts.yaml), or error rows."""
 
 from __future__ import annotations
 
@@ -15,12 +16,11 @@ import orjson
 from pydantic import ValidationError
 
 from compliance.errors import ComplianceError, Problem
+from compliance.facts.report import ReportHeader
 from compliance.loading.documents import Document, parse_json, parse_yaml, read_text, validation_problems
-from compliance.model import UnitReport
 
 REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 STDIN = "-"  # a path of `-` is JSON Lines on standard input
-_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ReportInput:
 
     source: str
     digest: str
-    report: UnitReport | None
+    report: ReportHeader | None
     problems: tuple[Problem, ...] = ()
     claimed: str | None = None  # the unit_id an invalid report names, so its row still says whose it is
 
@@ -55,17 +55,17 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-def validate_report(doc: Document, raw_yaml: str | None = None) -> ReportInput:
+def validate_report(doc: Document, model: type[ReportHeader], raw_yaml: str | None = None) -> ReportInput:
     digest = ""
     try:
         if not isinstance(doc.data, dict):
             found = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
             raise ComplianceError(doc.problem("E003", f"expected a report (a mapping) at the top level, found {found}"))
-        return ReportInput(doc.path, digest, UnitReport.model_validate(doc.data))
+        return ReportInput(doc.path, digest, model.model_validate(doc.data))
     except ValidationError as exc:
         if raw_yaml is not None:  # parsed fast without line marks: parse again for the lines
             doc = _marked(raw_yaml, doc)
-        problems = tuple(validation_problems(doc, exc, UnitReport))
+        problems = tuple(validation_problems(doc, exc, model))
         return ReportInput(doc.path, digest, None, problems, _claimed(doc.data))
     except ComplianceError as exc:
         return ReportInput(doc.path, digest, None, tuple(exc.problems), _claimed(doc.data))
@@ -84,7 +84,7 @@ def _with_digest(item: ReportInput, raw: bytes) -> ReportInput:
     return ReportInput(item.source, hashlib.sha256(raw).hexdigest(), item.report, item.problems, item.claimed)
 
 
-def read_report_file(path: Path) -> Iterator[ReportInput]:
+def read_report_file(path: Path, model: type[ReportHeader]) -> Iterator[ReportInput]:
     """Every report in a file: one for YAML/JSON, one per non-blank line for JSON Lines."""
     try:
         raw = path.read_bytes()
@@ -93,14 +93,14 @@ def read_report_file(path: Path) -> Iterator[ReportInput]:
         yield ReportInput(str(path), "", None, (problem,))
         return
     if path.suffix.lower() == ".jsonl":
-        yield from read_jsonl_stream(str(path), io.BytesIO(raw))
+        yield from read_jsonl_stream(str(path), io.BytesIO(raw), model)
         return
     try:
         text = read_text(path)
         if path.suffix.lower() == ".json":
-            item = validate_report(parse_json(text, str(path)), raw_yaml=text)
+            item = validate_report(parse_json(text, str(path)), model, raw_yaml=text)
         else:
-            item = validate_report(parse_yaml(text, str(path), with_marks=False), raw_yaml=text)
+            item = validate_report(parse_yaml(text, str(path), with_marks=False), model, raw_yaml=text)
     except ComplianceError as exc:
         item = ReportInput(str(path), "", None, tuple(exc.problems))
     yield _with_digest(item, raw)
@@ -117,7 +117,7 @@ def jsonl_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
-def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
+def report_from_line(path: str, number: int, line: bytes, model: type[ReportHeader]) -> ReportInput | None:
     """One JSON Lines report (None for a blank line); its source is `path:line`."""
     if not line.strip():
         return None
@@ -132,42 +132,29 @@ def report_from_line(path: str, number: int, line: bytes) -> ReportInput | None:
     # because orjson has read the line first: so it is JSON without NaN, Infinity or a number beyond a double,
     # even in a value a duplicate key discards (pydantic's parser would read those), and on such JSON both
     # parsers read the same values (the last of duplicate keys wins, floats are correctly rounded) except
-    # integers beyond 64 bits, which orjson reads as floats: `_numbers_in_range` sends those the slow way.
-    # A report pydantic refuses is validated again from `data`, for problems located like any other report's.
+    # integers beyond 64 bits, which orjson reads as floats: every integer field of a generated report model
+    # stops at int64, so pydantic refuses those too and the line goes the slow way, where orjson's reading
+    # decides. A report pydantic refuses is validated again from `data`, for problems located like any other.
     try:
-        report = UnitReport.model_validate_json(line)
+        return ReportInput(source, digest, model.model_validate_json(line))
     except ValidationError:
         pass
-    else:
-        if _numbers_in_range(report):
-            return ReportInput(source, digest, report)
-    item = validate_report(Document(path, data, {(): (number, 1)}))
+    item = validate_report(Document(path, data, {(): (number, 1)}), model)
     return ReportInput(source, digest, item.report, item.problems, item.claimed)
 
 
-def _numbers_in_range(report: UnitReport) -> bool:
-    """No count beyond int64. Past 64 bits pydantic reads an int where orjson reads a float, which a count
-    refuses; so anything that large goes the slow way, and orjson's reading decides."""
-    counts: list[int | None] = [*report.declared.__dict__.values()]
-    for parts in report.rates.__dict__.values():
-        if parts is not None:
-            counts.extend((parts.numerator, parts.denominator))
-    counts.extend(training.participants for training in report.training_classes or ())
-    return all(count is None or count <= _INT64 for count in counts)
-
-
-def read_jsonl_stream(name: str, stream: BinaryIO) -> Iterator[ReportInput]:
+def read_jsonl_stream(name: str, stream: BinaryIO, model: type[ReportHeader]) -> Iterator[ReportInput]:
     """Reports from a JSON Lines stream (standard input is named `-`), read line by line."""
     for number, line in jsonl_lines(stream):
-        item = report_from_line(name, number, line)
+        item = report_from_line(name, number, line, model)
         assert item is not None  # jsonl_lines skips blank lines
         yield item
 
 
-def read_reports(paths: Iterable[str | Path]) -> Iterator[ReportInput]:
+def read_reports(paths: Iterable[str | Path], model: type[ReportHeader]) -> Iterator[ReportInput]:
     """Every report under the paths, in order; `-` reads JSON Lines from standard input."""
     for path in expand_paths(paths):
         if str(path) == STDIN:
-            yield from read_jsonl_stream(STDIN, sys.stdin.buffer)
+            yield from read_jsonl_stream(STDIN, sys.stdin.buffer, model)
         else:
-            yield from read_report_file(path)
+            yield from read_report_file(path, model)

@@ -1,18 +1,24 @@
-"""A rulebook directory -> validated models: rulebook.yaml, units.yaml and rules/*.yaml."""
+"""A rulebook directory -> validated models: rulebook.yaml, units.yaml, facts.yaml, measures.yaml, the optional
+calendar.yaml and rules/*.yaml; the report format and every measure are compiled here, once."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from compliance.derive import METRICS
+from compliance.calendar import CalendarFile, WorkingCalendar
 from compliance.errors import ComplianceError, Problem
+from compliance.facts.declare import FactsFile
+from compliance.facts.report import HEADER_KEYS, ReportFormat, build_report_format
 from compliance.loading.documents import Document, as_mapping, parse_file, validation_problems
+from compliance.measures.catalogue import Measure, MeasuresFile, compile_measures
+from compliance.measures.interface import Context
 from compliance.model import Registry, Rule, Rulebook, RuleFile, Unit
 from compliance.suggest import did_you_mean
 
@@ -35,13 +41,32 @@ class PlacedRule:
 
 
 @dataclass(frozen=True)
+class Declarations:
+    """What a rulebook declares about reports: its facts, the report format built from them, its measures."""
+
+    facts: FactsFile
+    report: ReportFormat
+    measures: dict[str, Measure]
+    calendar: WorkingCalendar | None
+
+
+@dataclass(frozen=True)
 class LoadedRulebook:
     directory: Path
     meta: Rulebook
     registry: Registry
     placed: tuple[PlacedRule, ...]
     digest: str
+    declared: Declarations
     documents: tuple[Document, ...] = field(default=(), repr=False)
+
+    @property
+    def report(self) -> ReportFormat:
+        return self.declared.report
+
+    @property
+    def measures(self) -> dict[str, Measure]:
+        return self.declared.measures
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -106,6 +131,7 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
 
     _, meta = attempt(directory / "rulebook.yaml", Rulebook, "rulebook metadata")
     _, registry = attempt(directory / "units.yaml", Registry, "unit registry")
+    declared = load_declarations(directory, meta.year if meta else None, problems, docs) if meta else None
     placed: list[PlacedRule] = []
     paths = rule_files(directory)
     if not paths:
@@ -114,9 +140,10 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
         doc, rule_file = attempt(path, RuleFile, "a rule file with `section` and `rules`")
         if doc is not None and rule_file is not None:
             placed.extend(PlacedRule(r, rule_file.section, doc, i) for i, r in enumerate(rule_file.rules))
-    if problems or meta is None or registry is None:
+    if problems or meta is None or registry is None or declared is None:
         raise ComplianceError(sorted(problems))
-    book = LoadedRulebook(directory, meta, registry, tuple(placed), _digest(directory, paths), tuple(docs))
+    placed = [_with_unit(p, declared) for p in placed]
+    book = LoadedRulebook(directory, meta, registry, tuple(placed), _digest(directory, paths), declared, tuple(docs))
     if check:
         found = consistency(book)
         if found:
@@ -124,21 +151,98 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
     return book
 
 
+def _with_unit(placed: PlacedRule, declared: Declarations) -> PlacedRule:
+    """A checkable rule without `unit` reads its measure's unit, so every output shows one."""
+    rule = placed.rule
+    measure = declared.measures.get(rule.check.measure) if rule.check else None
+    if measure is None or rule.unit is not None:
+        return placed
+    return replace(placed, rule=rule.model_copy(update={"unit": measure.unit}))
+
+
+def load_declarations(
+    directory: Path, year: int | None, problems: list[Problem], docs: list[Document]
+) -> Declarations | None:
+    """facts.yaml, measures.yaml and calendar.yaml: validated, cross-checked and compiled (None if any fails)."""
+
+    def attempt(path: Path, model: type[M], what: str) -> tuple[Document | None, M | None]:
+        try:
+            doc = parse_file(path)
+            docs.append(doc)
+            return doc, _validated(doc, model, what)
+        except ComplianceError as exc:
+            problems.extend(exc.problems)
+            return None, None
+
+    facts_doc, facts = attempt(directory / "facts.yaml", FactsFile, "declared facts with `facts:`")
+    measures_doc, measures = attempt(directory / "measures.yaml", MeasuresFile, "measures with `measures:`")
+    calendar = None
+    if (directory / CALENDAR).exists():
+        _, calendar_file = attempt(directory / CALENDAR, CalendarFile, "a working-day calendar")
+        if calendar_file is None:
+            return None
+        calendar = WorkingCalendar(calendar_file)
+    if facts is None or facts_doc is None or measures is None or measures_doc is None or year is None:
+        return None
+    found = list(_fact_problems(facts, facts_doc))
+    if found:
+        problems.extend(found)
+        return None
+    report = build_report_format(facts)
+    ctx = Context(report.facts, year, calendar, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    compiled, found = compile_measures(measures, measures_doc.problem, ctx)
+    if found:
+        problems.extend(found)
+        return None
+    return Declarations(facts, report, compiled, calendar)
+
+
+CALENDAR = "calendar.yaml"
+DECLARATION_FILES = ("facts.yaml", "measures.yaml", CALENDAR)
+
+
+def _fact_problems(facts: FactsFile, doc: Document) -> Iterator[Problem]:
+    groups = {g.id for g in facts.groups}
+    seen_ids: set[str] = set()
+    seen_paths: dict[str, int] = {}
+    for i, fact in enumerate(facts.facts):
+        if fact.id in seen_ids:
+            yield doc.problem("E201", f"重复的事实 id '{fact.id}'（duplicate fact id）", ("facts", i, "id"))
+        seen_ids.add(fact.id)
+        if fact.group is not None and fact.group not in groups:
+            hint = did_you_mean(fact.group, groups)
+            yield doc.problem(
+                "E218",
+                f"未声明的分组 '{fact.group}'（group not declared under groups:）"
+                + (f"（did you mean '{hint}'?）" if hint else ""),
+                ("facts", i, "group"),
+            )
+        if fact.path in seen_paths:
+            yield doc.problem(
+                "E201",
+                f"报告中已有 '{fact.path}'（facts[{seen_paths[fact.path]}] uses the same report key）",
+                ("facts", i, "key" if fact.key else "id"),
+            )
+        seen_paths.setdefault(fact.path, i)
+        top = fact.group or fact.report_key
+        if top in HEADER_KEYS:
+            yield doc.problem(
+                "E219", f"'{top}' 是报告表头字段，不能作为事实（a report header key）", ("facts", i, "id")
+            )
+    for i, group in enumerate(facts.groups):
+        if group.id in HEADER_KEYS or any(f.group is None and f.report_key == group.id for f in facts.facts):
+            yield doc.problem(
+                "E219", f"分组 '{group.id}' 与其他报告键重名（clashes with another report key）", ("groups", i, "id")
+            )
+
+
 def _digest(directory: Path, paths: list[Path]) -> str:
     sha = hashlib.sha256()
-    for path in [directory / "rulebook.yaml", directory / "units.yaml", *paths]:
+    declared = [directory / name for name in DECLARATION_FILES if (directory / name).exists()]
+    for path in [directory / "rulebook.yaml", directory / "units.yaml", *declared, *paths]:
         sha.update(path.relative_to(directory).as_posix().encode() + b"\0")
         sha.update(path.read_bytes() + b"\0")
     return sha.hexdigest()
-
-
-TARGET_RANGES = {
-    "rate": (0, 100),
-    "count": (0, None),
-    "done": (0, 1),
-    "days_per_record": (1, None),
-    "gain": (None, None),
-}
 
 
 def consistency(book: LoadedRulebook) -> list[Problem]:
@@ -196,30 +300,54 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
                 )
         if rule.check is None:
             continue
-        spec = METRICS.get(rule.check.measure)
-        if spec is None:
-            hint = did_you_mean(rule.check.measure, METRICS)
+        measure = book.measures.get(rule.check.measure)
+        if measure is None:
+            hint = did_you_mean(rule.check.measure, book.measures)
             yield placed.problem(
                 "E204",
-                f"measure '{rule.check.measure}' is not a fact the report format defines"
-                + (f" (did you mean '{hint}'?)" if hint else ""),
+                f"未声明的指标 '{rule.check.measure}'（measure not declared in measures.yaml）"
+                + (f"（did you mean '{hint}'?）" if hint else ""),
                 "check",
                 "measure",
             )
             continue
-        low, high = TARGET_RANGES[spec.kind]
         target = rule.check.target
-        if (low is not None and target < low) or (high is not None and target > high):
-            span = f"{'' if low is None else low}..{'' if high is None else high}"
+        refused = measure.plan.target_range.refuses(target)
+        if refused:
             yield placed.problem(
                 "E205",
-                f"target {target:g} is out of range for a {spec.kind} measure ({span} {spec.unit})",
+                f"目标值 {target:g} 不适用于 {measure.kind} 指标 '{measure.id}'（target {target:g} {refused})",
                 "check",
                 "target",
             )
-        if spec.kind in ("count", "days_per_record", "done") and target != int(target):
+        if rule.unit is not None and rule.unit != measure.unit:
             yield placed.problem(
-                "E205", f"target {target:g} must be a whole number for a {spec.kind}", "check", "target"
+                "E206",
+                f"单位 '{rule.unit}' 与指标的单位 '{measure.unit}' 不同（unit differs from the measure's unit）",
+                "unit",
             )
-        if rule.unit is not None and rule.unit != spec.unit:
-            yield placed.problem("E206", f"unit '{rule.unit}' differs from the measure's unit '{spec.unit}'", "unit")
+        if measure.plan.uses_calendar:
+            yield from _calendar_covers(book, placed, measure)
+
+
+def _calendar_covers(book: LoadedRulebook, placed: PlacedRule, measure: Measure) -> Iterator[Problem]:
+    """Every date a working-day measure meets in the rule's examples lies in a year calendar.yaml covers."""
+    calendar = book.declared.calendar
+    if calendar is None:
+        return
+    for k, example in enumerate(placed.rule.examples):
+        data = {"unit_id": "example", "year": book.meta.year, **example.report}
+        try:
+            report = book.report.model.model_validate(data)
+        except ValidationError:
+            continue  # lint's example run reports the invalid example
+        for day in measure.plan.dates(report):
+            if day.year not in calendar.years:
+                yield placed.problem(
+                    "E220",
+                    f"calendar.yaml 未覆盖 {day}（the working-day calendar does not cover {day.year}; "
+                    f"it covers {', '.join(str(y) for y in sorted(calendar.years))}）",
+                    "examples",
+                    k,
+                )
+                break

@@ -1,0 +1,1 @@
+"""Facts a rulebook declares (facts.yaml) and the report format generated from them."""

@@ -1,0 +1,213 @@
+"""The report format of one rulebook, generated from its declared facts when the rulebook loads.
+
+A report (年度报告) is a header (unit, year) plus one key per fact or group of facts. Each declaration becomes a
+strict pydantic model: unknown keys refused, numbers strict, dates written YYYY-MM-DD. Python attributes are
+`f_<key>` (a fact named `copy` or `json` must not shadow a pydantic method); reports use the plain keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, cast
+
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints, create_model, model_validator
+from pydantic_core import PydanticCustomError
+
+from compliance.facts.declare import Fact, FactsFile, FactType, FieldType, RecordField
+from compliance.model import SLUG, Strict, Text
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date_text(value: object) -> object:
+    # pydantic would read 1519689600 (or "1519689600") as a Unix time: a date is written, never computed.
+    if type(value) is str and _ISO_DATE.fullmatch(value):
+        return value
+    if type(value) is dt.date:
+        return value
+    raise PydanticCustomError("date_format", "日期应写作 YYYY-MM-DD，如 2018-03-15（a date is written YYYY-MM-DD）")
+
+
+ReportDate = Annotated[dt.date, BeforeValidator(_date_text)]
+INT64 = 2**63 - 1  # beyond it JSON parsers disagree (orjson reads a float) and the engine cannot compare
+Count = Annotated[int, Field(strict=True, ge=0, le=INT64)]
+Decimal_ = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+Flag = Annotated[bool, Field(strict=True)]
+Slug = Annotated[str, StringConstraints(pattern=SLUG)]
+
+
+class ReportHeader(Strict):
+    """What every report starts with, whatever the plan: whose report it is and for which year."""
+
+    unit_id: Slug = Field(title="单位代码", description="考评对象的单位代码（见 compliance units）")
+    year: Annotated[int, Field(strict=True, ge=1990, le=2100)] = Field(title="考评年度")
+    unit_name: Text | None = Field(None, title="单位名称")
+    unit_type: Slug | None = Field(None, title="单位类型", description="未登记的单位须填写")
+    submitted: ReportDate | None = Field(None, title="报送日期")
+    contact: Text | None = Field(None, title="联系人")
+
+
+HEADER_KEYS = tuple(ReportHeader.model_fields)
+
+
+class _Record(Strict):
+    """A record of a declared record list; `date_order` holds its (later, earlier, message) date pairs."""
+
+    date_order: ClassVar[tuple[tuple[str, str, str], ...]] = ()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> _Record:
+        for later, earlier, message in self.date_order:
+            end, start = getattr(self, later), getattr(self, earlier)
+            if end is not None and start is not None and end < start:
+                raise PydanticCustomError("date_order", message, {"end": str(end), "start": str(start)})
+        return self
+
+
+class _Rate(Strict):
+    """A rate given as its parts (numerator, denominator) or, where parts are not kept, as a percent."""
+
+    @model_validator(mode="after")
+    def _parts_together(self) -> _Rate:
+        if (getattr(self, "numerator", None) is None) != (getattr(self, "denominator", None) is None):
+            raise PydanticCustomError(
+                "rate_parts", "分子和分母应同时填写，或都不填（give both numerator and denominator, or neither）"
+            )
+        return self
+
+
+class Milestone(Strict):
+    """A thing ordered done: completed on a date, evidenced by a document number (文号)."""
+
+    completed: ReportDate = Field(title="完成日期", description="完成（印发）日期 YYYY-MM-DD")
+    document_no: Text = Field(title="文号", description="印发文件的文号")
+
+
+def _described(title: str, description: str | None) -> dict[str, Any]:
+    return {"title": title, "description": description} if description else {"title": title}
+
+
+def _field_type(field: RecordField) -> Any:
+    if field.type is FieldType.DATE:
+        return ReportDate
+    if field.type is FieldType.TEXT:
+        return Text
+    if field.type is FieldType.FLAG:
+        return Flag
+    if field.type is FieldType.CHOICE:
+        return Literal[field.values]
+    integer = field.type is FieldType.INTEGER
+    bounds: dict[str, float] = {"ge": -INT64, "le": INT64} if integer else {}
+    if field.minimum is not None:
+        bounds["ge"] = field.minimum
+    if field.maximum is not None:
+        bounds["le"] = field.maximum
+    base = int if integer else float
+    return Annotated[base, Field(strict=True, **bounds)]  # type: ignore[call-overload]
+
+
+def _record_model(fact: Fact) -> type[BaseModel]:
+    definitions: dict[str, Any] = {}
+    for field in fact.fields:
+        info = Field(... if field.required else None, alias=field.id, **_described(field.label.zh, field.description))
+        kind = _field_type(field)
+        definitions[f"f_{field.id}"] = (kind if field.required else kind | None, info)
+    model = create_model(f"Record_{fact.id}", __base__=_Record, **definitions)
+    model.date_order = tuple(
+        (
+            f"f_{field.id}",
+            f"f_{field.not_before}",
+            f"{field.label.zh} {{end}} 早于 {_label_of(fact, field.not_before)} {{start}}"
+            f"（{field.id} is before {field.not_before}）",
+        )
+        for field in fact.fields
+        if field.not_before
+    )
+    return model
+
+
+def _label_of(fact: Fact, field_id: str) -> str:
+    found = fact.field(field_id)
+    return found.label.zh if found else field_id
+
+
+def _rate_model(fact: Fact) -> type[BaseModel]:
+    assert fact.numerator is not None and fact.denominator is not None
+    definitions: dict[str, Any] = {
+        "numerator": (Count | None, Field(None, title=fact.numerator.zh, description="分子（整数）")),
+        "denominator": (Count | None, Field(None, title=fact.denominator.zh, description="分母（整数）")),
+        "percent": (
+            Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None,
+            Field(None, title="比率（%）", description="无法提供分子分母时填写的百分比，如 98.5"),
+        ),
+    }
+    if fact.previous_year:
+        definitions["previous_year_percent"] = (
+            Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)] | None,
+            Field(None, title="上年度比率（%）", description="上一年度的百分比"),
+        )
+    return create_model(f"Rate_{fact.id}", __base__=_Rate, **definitions)
+
+
+def _value_type(fact: Fact) -> Any:
+    if fact.type is FactType.RECORDS:
+        return tuple[_record_model(fact), ...]  # type: ignore[misc]
+    if fact.type is FactType.RATE:
+        return _rate_model(fact)
+    if fact.type is FactType.MILESTONE:
+        return Milestone
+    if fact.type is FactType.COUNT:
+        return Count
+    if fact.type is FactType.NUMBER:
+        return Decimal_
+    return Flag
+
+
+@dataclass(frozen=True)
+class FactAccess:
+    """How to read one declared fact from a validated report, worked out once per rulebook."""
+
+    fact: Fact
+    get: Callable[[ReportHeader], Any]
+
+    def field(self, field_id: str) -> Callable[[Any], Any]:
+        """A getter for one field of this fact's records (the field must exist: checked at load)."""
+        return operator.attrgetter(f"f_{field_id}")
+
+
+@dataclass(frozen=True)
+class ReportFormat:
+    """The validated report model of one rulebook and how to read each of its facts."""
+
+    model: type[ReportHeader]
+    facts: dict[str, FactAccess]
+
+
+def build_report_format(declared: FactsFile, title: str = "UnitReport") -> ReportFormat:
+    """The report model for these facts: header fields, then facts, groups as nested mappings."""
+    groups = {group.id: group for group in declared.groups}
+    grouped: dict[str, dict[str, Any]] = {group.id: {} for group in declared.groups}
+    top: dict[str, Any] = {}
+    access: dict[str, FactAccess] = {}
+    for fact in declared.facts:
+        info = Field(None, alias=fact.report_key, **_described(fact.label.zh, fact.description))
+        definition = (_value_type(fact) | None, info)
+        attribute = f"f_{fact.report_key}"
+        if fact.group is None:
+            top[attribute] = definition
+            getter = operator.attrgetter(attribute)
+        else:
+            grouped.setdefault(fact.group, {})[attribute] = definition
+            getter = operator.attrgetter(f"f_{fact.group}.{attribute}")
+        access[fact.id] = FactAccess(fact, getter)
+    for group_id, members in grouped.items():
+        group = groups.get(group_id)
+        nested = create_model(f"Group_{group_id}", __base__=cast(type[BaseModel], Strict), **members)
+        extra = _described(group.label.zh, group.description) if group else {}
+        top[f"f_{group_id}"] = (nested, Field(default_factory=nested, alias=group_id, **extra))
+    report = cast(type[ReportHeader], create_model(title, __base__=cast(type[BaseModel], ReportHeader), **top))
+    return ReportFormat(report, access)
