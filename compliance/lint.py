@@ -17,12 +17,26 @@ folder (or an explicitly given --source) cannot be read at all.
 | E201 | consistency  | duplicate rule id or unit id                                                      |
 | E202 | consistency  | unknown unit type                                                                 |
 | E203 | consistency  | unknown named unit                                                                |
-| E204 | consistency  | the rule reads a measure that is not a fact the report format defines             |
-| E205 | consistency  | target out of range (rate 0-100, count a whole number >= 0, days >= 1)           |
+| E204 | consistency  | the rule reads a measure that measures.yaml does not declare                      |
+| E205 | consistency  | target out of the measure's range (rate 0-100, count a whole number >= 0, …)      |
 | E206 | consistency  | the rule's unit differs from its measure's unit                                   |
 | E207 | consistency  | the file's section is not declared in rulebook.yaml                               |
 | E208 | consistency  | the id's item number differs from source.item (NT18-05.1 must quote item 5)       |
 | E209 | consistency  | the id's prefix differs from the other rules' (NT18-…)                            |
+| E220 | measures     | a measure reads a fact that facts.yaml does not declare                           |
+| E221 | measures     | the fact has the wrong type for this measure (e.g. `rate` of a records fact)      |
+| E222 | measures     | the records have no such field (a filter, date, label or value field)             |
+| E223 | measures     | the field has the wrong type for this use (a `date:` that is text, a sum of text) |
+| E224 | measures     | a filter compares a field with a value of another type (a date with a number)     |
+| E225 | measures     | a filter is written wrongly (unknown comparison, several in one, empty list)      |
+| E226 | measures     | a per-period count or sum has no date field to place records in periods           |
+| E227 | measures     | `change` reads a rate fact not declared with previous_year: true                  |
+| E228 | measures     | a deadline's due date is not a valid month-day                                    |
+| E229 | measures     | a working-day measure but no calendar.yaml                                        |
+| E230 | measures     | calendar.yaml does not cover the assessment year                                  |
+| E231 | measures     | a date a working-day measure meets (in a rule's example) is not in the calendar   |
+| E232 | facts        | a fact names a group not declared under `groups:`                                 |
+| E233 | facts        | a fact or group uses a report header key (unit_id, year, …) or another's key      |
 | E401 | faithfulness | the quote (source.clause) is not in the source; the nearest passage is named      |
 | E402 | faithfulness | the quote is in the source but not inside the item it claims (source.item)        |
 | E403 | faithfulness | source.item is not a numbered item of the source                                  |

@@ -212,7 +212,7 @@ def _fact_problems(facts: FactsFile, doc: Document) -> Iterator[Problem]:
         if fact.group is not None and fact.group not in groups:
             hint = did_you_mean(fact.group, groups)
             yield doc.problem(
-                "E218",
+                "E232",
                 f"未声明的分组 '{fact.group}'（group not declared under groups:）"
                 + (f"（did you mean '{hint}'?）" if hint else ""),
                 ("facts", i, "group"),
@@ -227,12 +227,12 @@ def _fact_problems(facts: FactsFile, doc: Document) -> Iterator[Problem]:
         top = fact.group or fact.report_key
         if top in HEADER_KEYS:
             yield doc.problem(
-                "E219", f"'{top}' 是报告表头字段，不能作为事实（a report header key）", ("facts", i, "id")
+                "E233", f"'{top}' 是报告表头字段，不能作为事实（a report header key）", ("facts", i, "id")
             )
     for i, group in enumerate(facts.groups):
         if group.id in HEADER_KEYS or any(f.group is None and f.report_key == group.id for f in facts.facts):
             yield doc.problem(
-                "E219", f"分组 '{group.id}' 与其他报告键重名（clashes with another report key）", ("groups", i, "id")
+                "E233", f"分组 '{group.id}' 与其他报告键重名（clashes with another report key）", ("groups", i, "id")
             )
 
 
@@ -344,7 +344,7 @@ def _calendar_covers(book: LoadedRulebook, placed: PlacedRule, measure: Measure)
         for day in measure.plan.dates(report):
             if day.year not in calendar.years:
                 yield placed.problem(
-                    "E220",
+                    "E231",
                     f"calendar.yaml 未覆盖 {day}（the working-day calendar does not cover {day.year}; "
                     f"it covers {', '.join(str(y) for y in sorted(calendar.years))}）",
                     "examples",

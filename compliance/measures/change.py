@@ -45,7 +45,7 @@ def compile_change(args: ChangeArgs, unit: str, ctx: Context) -> ChangePlan:
     access = ctx.fact(args.fact, "fact", types=("rate",))
     if not access.fact.previous_year:
         raise Invalid(
-            "E214",
+            "E227",
             f"事实 '{args.fact}' 未声明 previous_year: true，报告中没有上年度比率（the rate fact needs previous_year)",
             "fact",
         )

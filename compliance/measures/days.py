@@ -135,11 +135,11 @@ def compile_days(args: DaysArgs, unit: str, ctx: Context) -> DaysPlan:
     if args.working:
         if ctx.calendar is None:
             raise Invalid(
-                "E216", "按工作日计算需要 calendar.yaml（working days need the rulebook's calendar.yaml）", "working"
+                "E229", "按工作日计算需要 calendar.yaml（working days need the rulebook's calendar.yaml）", "working"
             )
         if ctx.year not in ctx.calendar.years:
             raise Invalid(
-                "E217",
+                "E230",
                 f"calendar.yaml 未覆盖考评年度 {ctx.year}（the calendar does not cover the assessment year)",
                 "working",
             )

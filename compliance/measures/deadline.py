@@ -60,5 +60,5 @@ def compile_deadline(args: DeadlineArgs, unit: str, ctx: Context) -> DeadlinePla
         try:
             due = dt.date(ctx.year + (1 if args.year == "next" else 0), month, day)
         except ValueError:
-            raise Invalid("E215", f"'{args.due}' 不是有效的月-日（not a valid month-day）", "due") from None
+            raise Invalid("E228", f"'{args.due}' 不是有效的月-日（not a valid month-day）", "due") from None
     return DeadlinePlan(unit, ctx, args, due)

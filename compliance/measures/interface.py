@@ -90,14 +90,14 @@ class Context:
         if found is None:
             hint = did_you_mean(fact_id, self.facts)
             raise Invalid(
-                "E204",
+                "E220",
                 f"未声明的事实 '{fact_id}'（unknown fact; facts.yaml declares it)"
                 + (f"（did you mean '{hint}'?）" if hint else ""),
                 *where,
             )
         if types and found.fact.type.value not in types:
             raise Invalid(
-                "E208",
+                "E221",
                 f"事实 '{fact_id}' 的类型是 {found.fact.type.value}，此处需要 {' / '.join(types)}"
                 f"（fact '{fact_id}' is a {found.fact.type.value}; this needs {' or '.join(types)})",
                 *where,

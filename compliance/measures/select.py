@@ -44,7 +44,7 @@ def record_field(fact: Fact, field_id: str, *where: str | int, types: tuple[Fiel
     if found is None:
         hint = did_you_mean(field_id, [f.id for f in fact.fields])
         raise Invalid(
-            "E209",
+            "E222",
             f"事实 '{fact.id}' 的记录没有字段 '{field_id}'（the records of '{fact.id}' have no field '{field_id}')"
             + (f"（did you mean '{hint}'?）" if hint else ""),
             *where,
@@ -52,7 +52,7 @@ def record_field(fact: Fact, field_id: str, *where: str | int, types: tuple[Fiel
     if types and found.type not in types:
         wanted = " / ".join(t.value for t in types)
         raise Invalid(
-            "E210",
+            "E223",
             f"字段 '{field_id}' 的类型是 {found.type.value}，此处需要 {wanted}"
             f"（field '{field_id}' is {found.type.value}; this needs {wanted})",
             *where,
@@ -88,7 +88,7 @@ def _literal(field: RecordField, value: Any, *where: str | int) -> Any:
             FieldType.TEXT: "text",
         }[kind]
         raise Invalid(
-            "E211",
+            "E224",
             f"'{field.id}' 是 {kind.value} 字段，不能与 {value!r} 比较（a {kind.value} field compared with "
             f"{type(value).__name__} {value!r}; expected {expected})",
             *where,
@@ -101,24 +101,24 @@ def _condition(field: RecordField, spec: Any, *where: str | int) -> Callable[[An
         target = _literal(field, spec, *where)
         return lambda value: value == target
     if len(spec) != 1:
-        raise Invalid("E212", "一个条件只写一个比较（one comparison per condition, e.g. {'>=': 1})", *where)
+        raise Invalid("E225", "一个条件只写一个比较（one comparison per condition, e.g. {'>=': 1})", *where)
     ((op, raw),) = spec.items()
     if op in ("in", "not_in"):
         if not isinstance(raw, list | tuple) or not raw:
-            raise Invalid("E212", f"'{op}' 需要一个非空列表（'{op}' takes a non-empty list）", *where, op)
+            raise Invalid("E225", f"'{op}' 需要一个非空列表（'{op}' takes a non-empty list）", *where, op)
         options = frozenset(_literal(field, v, *where, op) for v in raw)
         return (lambda value: value in options) if op == "in" else (lambda value: value not in options)
     compare = _OPS.get(op)
     if compare is None:
         hint = did_you_mean(str(op), [*_OPS, "in", "not_in"])
         raise Invalid(
-            "E212",
+            "E225",
             f"未知的比较 '{op}'（unknown comparison; use == != >= > <= < in not_in)"
             + (f"（did you mean '{hint}'?）" if hint else ""),
             *where,
         )
     if op not in ("==", "!=") and field.type not in _ORDERED:
-        raise Invalid("E211", f"'{field.id}' 是 {field.type.value} 字段，不能比较大小（not ordered）", *where, op)
+        raise Invalid("E224", f"'{field.id}' 是 {field.type.value} 字段，不能比较大小（not ordered）", *where, op)
     target = _literal(field, raw, *where, op)
     return lambda value: compare(value, target)
 
@@ -192,7 +192,7 @@ def compile_selection(selection: Selection, ctx: Context, *, needs_date: bool = 
         date = access.field(date_field.id)
     elif needs_date:
         raise Invalid(
-            "E213",
+            "E226",
             f"按期间统计需要日期字段：写 date: <{fact.id} 的日期字段>（a period count needs the records' date field"
             + ("" if any(f.type is FieldType.DATE for f in fact.fields) else f"; the records of '{fact.id}' have none")
             + ")",
