@@ -4,9 +4,9 @@ run with a passing and a failing case."""
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from compliance.examples import ExampleRun, run_examples
 from compliance.lint import check_example_sets
