@@ -30,8 +30,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from compliance.model import Rule
-from compliance.source import SourceText, comparable
+from compliance.model import Rule, SourceRef
+from compliance.source import Division, SourceText, comparable
 
 _NOT_TARGETS = re.compile(
     r"〔\d{4}〕\d+号"  # document numbers
@@ -79,16 +79,25 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 @dataclass(frozen=True)
 class Clause:
-    """A clause of a numbered item that states a measurable target."""
+    """A clause of the source that states a measurable target."""
 
-    item: int
+    division: Division
     line: int  # where the clause starts in the source file as received
     column: int | None
     text: str
-    start: int  # in the item's folded (comparable) body
+    start: int  # in the division's folded (comparable) body
     end: int
     kinds: tuple[str, ...]
     evidence: tuple[str, ...]
+
+    @property
+    def item(self) -> int | None:
+        """The item number, for a clause of an item; None for a passage cited by locator."""
+        return self.division.number if self.division.item else None
+
+    @property
+    def where(self) -> str:
+        return self.division.name
 
 
 @dataclass(frozen=True)
@@ -110,52 +119,71 @@ def targets_in(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def measurable_clauses(source: SourceText) -> list[Clause]:
+def _resolved(source: SourceText, ref: SourceRef) -> tuple[Division, ...]:
+    try:
+        return source.resolve(ref.item, ref.at)
+    except ValueError:  # an unreadable locator is lint's finding (E407), not coverage's
+        return ()
+
+
+def scope(source: SourceText, rules: Iterable[Rule]) -> tuple[Division, ...]:
+    """What coverage scans: every item, and every division a rule cites by locator with all inside it."""
+    chosen = {d.index for d in source.items}
+    for rule in rules:
+        if rule.source.at is not None:
+            for cited in _resolved(source, rule.source):
+                chosen.update(range(cited.index, cited.end))
+    return tuple(source.divisions[i] for i in sorted(chosen))
+
+
+def measurable_clauses(source: SourceText, rules: Iterable[Rule] = ()) -> list[Clause]:
     clauses: list[Clause] = []
-    for item in source.items:
-        for a, b in item.clause_spans:
-            text = item.body[a:b]
+    for division in scope(source, rules):
+        for a, b in division.clause_spans:
+            text = division.body[a:b]
             found = targets_in(text)
             if not found:
                 continue
             lead = len(text) - len(text.lstrip())
-            line, column = source.position(item, a + lead)
-            start = len(comparable(item.body[:a]))
+            line, column = source.position(division, a + lead)
+            start = len(comparable(division.body[:a]))
             end = start + len(comparable(text))
             kinds = tuple(dict.fromkeys(kind for kind, _ in found))
             evidence = tuple(m for _, m in found)
-            clauses.append(Clause(item.number, line, column, text.strip(), start, end, kinds, evidence))
+            clauses.append(Clause(division, line, column, text.strip(), start, end, kinds, evidence))
     return clauses
 
 
 def quote_spans(source: SourceText, rule: Rule) -> list[tuple[int, int, int]]:
-    """(item, start, end) of every place the rule's quote stands, in the named item if it is there."""
+    """(division index, start, end) of every place the rule's quote stands, in the cited division if it is there."""
     quote = comparable(rule.source.clause)
     if not quote:
         return []
+    named = _resolved(source, rule.source)
+    inside = [d for c in named for d in source.divisions[c.index : c.end] if quote in d.folded_body]
+    candidates = inside or list(source.divisions)
     spans: list[tuple[int, int, int]] = []
-    named = source.item(rule.source.item)
-    candidates = [named] if named is not None and quote in named.folded else list(source.items)
-    for item in candidates:
-        at = item.folded.find(quote)
+    for division in candidates:
+        at = division.folded_body.find(quote)
         while at != -1:
-            spans.append((item.number, at, at + len(quote)))
-            at = item.folded.find(quote, at + 1)
+            spans.append((division.index, at, at + len(quote)))
+            at = division.folded_body.find(quote, at + 1)
     return spans
 
 
 def cites(span: tuple[int, int, int], clause: Clause) -> bool:
-    item, start, end = span
-    if item != clause.item:
+    index, start, end = span
+    if index != clause.division.index:
         return False
     overlap = min(end, clause.end) - max(start, clause.start)
     return overlap > 0 and overlap * 2 >= clause.end - clause.start
 
 
 def coverage(source: SourceText, rules: Iterable[Rule]) -> list[CoverageRow]:
+    rules = tuple(rules)
     spans = [(rule.id, span) for rule in rules for span in quote_spans(source, rule)]
     rows = []
-    for clause in measurable_clauses(source):
+    for clause in measurable_clauses(source, rules):
         citing = tuple(dict.fromkeys(rule_id for rule_id, span in spans if cites(span, clause)))
         rows.append(CoverageRow(clause, citing))
     return rows
