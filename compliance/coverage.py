@@ -1,27 +1,35 @@
 """Coverage: which clauses of the work plan state a measurable target, and which rules cite each one.
 
 A clause (分句: a run of text between 。；, outside brackets) states a measurable target when it has
-  number      a number with a unit or a comparison: 4次以上, 1期以上, 不少于30日, 达100%, 两次以上, 至少…一次
-  rate        a rate to raise or lower: 提高…出庭应诉率
-  universal   all of something, i.e. 100%: 所有…, 全部…, 一律…
-  annual      a frequency or a yearly task: 每年…, 每季度…, 按月…, 年度…, 年终…
-  deadline    a date, a time limit or an event to beat: 6月底前, 年底, 年内, 5个工作日内, 限期…, 按时…, 出台前…
-  completion  a thing ordered done: 完成…, …换届…, 建成…, 向社会公布, 网上公开
-  deliverable a document ordered drawn up: 编制/制定…目录、计划、规划、规则、办法、方案、清单
+  number       a number with a unit or a comparison: 4次以上, 1期以上, 不少于30日, 达100%, 两次以上, 至少…一次
+  rate         a rate to raise or lower: 提高…出庭应诉率
+  universal    all of something, i.e. 100%: 所有…, 全部…, 一律…
+  annual       a frequency or a yearly task: 每年…, 每季度…, 按月…, 年度…, 2018年度…, 年终…
+  deadline     a date, a time limit or an event to beat: 6月底前, 年底, 年内, 5个工作日内, 限期…, 按时…, 出台前…
+  completion   a thing ordered done: 完成…, …换届…, 建成…, 向社会公布, 网上公开
+  test         a test or examination to hold: 开展…能力测试, 组织…考试
+  deliverable  a document ordered drawn up: 编制/制定…目录、计划、规划、规则、办法、方案、清单
+and, in the wording of assessment schemes (考评细则) that deduct points:
+  deduction    points taken off: 扣2分, 扣0.5分, 扣一分, 不得分, 不计分, 一票否决
+  per_incident a count of incidents: 每起…, 每件…, 每发生一起…, 发生…2起
+  absence      a clause that opens with something missing: 无…(的), 凡无…
+  prohibition  a thing forbidden, whose breach a report can show: 不得…, 严禁…, 禁止… (not 不得不, 不得分)
 Numbers that are names, not targets, are ignored: document numbers (〔2017〕13号), years and year
-ranges (2018年, 2018年度, 2015-2020年, but not the year of 2018年底前), anniversaries (40周年), slogans in
+ranges (2018年, 2015-2020年, but not the year of 2018年底前 or 2018年度), anniversaries (40周年), slogans in
 quotes (“3550”, “263”), and phone numbers. Words that only look like targets are too: “定期” (periodically)
-names no period, 效率 (efficiency) is no rate, and 网上公开透明运行 is a way of working, not a publication.
-Prohibitions (不得…) are not flagged: most forbid a way of acting and set no target (item 19's 不得从事执法活动
-is cited by a rate rule all the same).
+names no period, 效率 (efficiency) is no rate, 网上公开透明运行 is a way of working, not a publication, and
+无论/无需/无偿… open no clause about something missing. Holding other events (开展…评估/检查/活动) is left
+out on purpose: most such clauses order a way of working, and Nantong's items 8, 17 and 34 have three that no
+rule cites.
 
-Scope: only the 34 numbered items of part 二、重点工作及责任单位. Part 一、指导思想 states aims, and
-part 三、工作要求 tells units how the plan itself is run and reported (报送系统, 联系电话); it sets no
-target a unit's year-end report could meet or miss, so it is not scanned.
+Scope: every item (the divisions of the source's item numbering: Nantong's 34 `N.` tasks of part
+二、重点工作及责任单位), and every division a rule cites by locator (`source.at`), with all inside it. Elsewhere
+(Nantong's 一、指导思想 states aims; 三、工作要求 mostly tells units how the plan itself is run) is scanned only
+once a rule takes a duty from it: citing 三、(二) puts all of 三、(二)'s measurable clauses in scope.
 
-A rule cites a clause when its quote (source.clause), found in the item it names (else anywhere in
-the numbered items), covers at least half of the clause. A quote may span several clauses and cite
-each; a fragment (每年, which stands in two clauses of item 31) cites none.
+A rule cites a clause when its quote (source.clause), found in the division it cites (else anywhere in the
+source's divisions), covers at least half of the clause. A quote may span several clauses and cite each; a
+fragment (每年, which stands in two clauses of item 31) cites none.
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from compliance.source import Division, SourceText, comparable
 
 _NOT_TARGETS = re.compile(
     r"〔\d{4}〕\d+号"  # document numbers
-    r"|\d{4}(?:\s*-\s*\d{4})?年度?(?![底末内])"  # years and year ranges (2018年底前 is a deadline)
+    r"|\d{4}(?:\s*-\s*\d{4})?年(?![度底末内])"  # years, year ranges (not 2018年底前, 2018年度)
     r"|\d+周年"  # anniversaries
     r"|“\d+”"  # numbered slogans: “3550”改革, “263”专项行动
     r"|\d{7,}"  # phone numbers
@@ -73,6 +81,17 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("completion", re.compile(r"完成(?!情况)|换届|建成|向社会公布|网上公开(?!透明)")),
+    ("test", re.compile(rf"(?:开展|组织|举办|举行){_CLAUSE_CHARS}{{0,25}}?(?:测试|考试)")),
+    ("deduction", re.compile(rf"扣[减除]?\s*(?:{_NUMBER}|{_NUMERAL}|半)\s*分|不得分|不计分|一票否决")),
+    (
+        "per_incident",
+        re.compile(
+            rf"每(?:发生|出现)?\s*(?:一|1)?\s*(?:起|件|例|宗|人次)"
+            rf"|(?:发生|出现){_CLAUSE_CHARS}{{0,20}}?(?:{_NUMBER}|{_NUMERAL})\s*(?:起|例|宗)"
+        ),
+    ),
+    ("absence", re.compile(r"^\s*(?:凡|如|若)?无(?![论需须偿效疑法从一所形私人不非])")),
+    ("prohibition", re.compile(r"不得(?![不分])|严禁|禁止")),
     ("deliverable", re.compile(rf"(?:编制|制定|制订){_CLAUSE_CHARS}{{0,30}}?(?:目录|计划|规划|规则|办法|方案|清单)")),
 )
 
@@ -127,12 +146,14 @@ def _resolved(source: SourceText, ref: SourceRef) -> tuple[Division, ...]:
 
 
 def scope(source: SourceText, rules: Iterable[Rule]) -> tuple[Division, ...]:
-    """What coverage scans: every item, and every division a rule cites by locator with all inside it."""
+    """What coverage scans: every item, and every division a rule cites by locator with all inside it.
+
+    A locator that names several divisions is lint's finding (E408), and widens the scope by none of them.
+    """
     chosen = {d.index for d in source.items}
     for rule in rules:
-        if rule.source.at is not None:
-            for cited in _resolved(source, rule.source):
-                chosen.update(range(cited.index, cited.end))
+        if rule.source.at is not None and len(cited := _resolved(source, rule.source)) == 1:
+            chosen.update(range(cited[0].index, cited[0].end))
     return tuple(source.divisions[i] for i in sorted(chosen))
 
 

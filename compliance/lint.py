@@ -87,6 +87,7 @@ from compliance.loading.rulebook import (
     load_rulebook,
     rule_files,
 )
+from compliance.locator import matches, parse_locator
 from compliance.model import Expect, Registry, Rule, Rulebook, RuleFile
 from compliance.source import Division, SourceText
 from compliance.suggest import did_you_mean
@@ -294,7 +295,10 @@ def _cited(placed: PlacedRule, source: SourceText) -> Division | Problem:
             f"来源中没有第{ref.item}条 (item {ref.item} is not a numbered item of the source ({span}))",
             *field,
         )
-    near = did_you_mean(ref.at, [d.locator for d in source.divisions])
+    # a locator whose last step exists (二、(九)33: there is a 33) most likely means one of those divisions
+    last = parse_locator(ref.at)[-1:]
+    same_last = [d.locator for d in source.divisions if matches(last, d.path)][:3]
+    near = "、".join(same_last) or did_you_mean(ref.at, [d.locator for d in source.divisions])
     hint = f"；是否指“{near}”？(did you mean '{near}'?)" if near else ""
     return placed.problem(
         "E407", f"定位符“{ref.at}”在来源中找不到 (locator '{ref.at}' matches no division of the source){hint}", *field
@@ -323,7 +327,7 @@ def check_faithfulness(book: LoadedRulebook, source: SourceText) -> Iterator[Pro
                 zh, en = "编号标题之外", "outside the numbered divisions"
             yield placed.problem(
                 "E402",
-                f"引文在{zh}，不在所引的{ref.label} (the quote is {en}, not in {_english(cited)})",
+                f"引文在{zh}，不在所引的{cited.name} (the quote is {en}, not in {_english(cited)})",
                 "source",
                 "item" if ref.at is None else "at",
             )

@@ -88,7 +88,7 @@ class SourceRef(Strict):
     @model_validator(mode="after")
     def _item_or_at(self) -> SourceRef:
         if (self.item is None) == (self.at is None):
-            raise ValueError("source 需要 item（条目序号）或 at（定位符）之一 (source needs item or at, one of them)")
+            raise ValueError("item（条目序号）与 at（定位符）须写且只写一个 (source takes item or at, exactly one)")
         return self
 
     @property
