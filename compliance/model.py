@@ -56,16 +56,7 @@ def _readable_locator(value: str) -> str:
     return value
 
 
-Locator = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1),
-    AfterValidator(_readable_locator),
-    Field(
-        description="定位符：来源中的标题序号路径，由外到内，如 三、(二)、（一）3、第二章第5条 "
-        "(a locator: the source's heading numbers, outermost first, e.g. 三、(二), （一）3, 第二章第5条)",
-        examples=["三、(二)", "（一）3", "第5条"],
-    ),
-]
+Locator = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_readable_locator)]
 
 
 class SourceRef(Strict):
@@ -82,8 +73,16 @@ class SourceRef(Strict):
         description="条目序号：来源按其条目编号（rulebook.yaml 的 source.numbering）的第N条 "
         "(the number of an item in the source's item numbering)",
     )
-    at: Locator | None = None
-    clause: Text
+    at: Locator | None = Field(
+        default=None,
+        description="定位符：来源中的标题序号路径，由外到内，如 三、(二)、（一）3、第二章第5条 "
+        "(a locator: the source's heading numbers, outermost first, e.g. 三、(二), （一）3, 第二章第5条)",
+        examples=["三、(二)", "（一）3", "第5条"],
+    )
+    clause: Text = Field(
+        description="引文：来源中的原话，简体中文，lint 核对它确在所引之处 "
+        "(the words quoted from the source in simplified Chinese; lint checks they stand where cited)"
+    )
 
     @model_validator(mode="after")
     def _item_or_at(self) -> SourceRef:

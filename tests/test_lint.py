@@ -583,3 +583,23 @@ def test_nantong_three_two_is_citable_by_locator(tmp_path: Path, capsys: pytest.
     assert [(p["code"], p["message"].split(" (")[0]) for p in problems] == [
         ("E402", "引文在三、(二)，不在所引的三、(一)")
     ]
+
+
+def test_schema_describes_both_citation_forms_and_the_declared_numbering(capsys: pytest.CaptureFixture[str]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    code, out, _ = run(["schema", "rules"], capsys)
+    assert code == 0
+    validator = jsonschema.Draft202012Validator(json.loads(out))
+
+    def rule_file(source: dict[str, object]) -> dict[str, object]:
+        rule = {"id": "TP-01.1", "title": {"zh": "甲", "en": "A"}, "source": source}
+        return {"section": 1, "rules": [rule | {"applies_to": {"types": ["x"]}, "not_checkable": "需要判断"}]}
+
+    assert list(validator.iter_errors(rule_file({"item": 5, "clause": "甲"}))) == []
+    assert list(validator.iter_errors(rule_file({"at": "三、(二)", "clause": "甲"}))) == []
+    assert list(validator.iter_errors(rule_file({"item": 5, "at": "5", "clause": "甲"})))  # both
+    assert list(validator.iter_errors(rule_file({"clause": "甲"})))  # neither
+    assert "定位符" in json.loads(out)["$defs"]["SourceRef"]["properties"]["at"]["description"]
+    code, out, _ = run(["schema", "rulebook"], capsys)
+    numbering = json.loads(out)["$defs"]["SourceDocument"]["properties"]["numbering"]
+    assert numbering["default"] == "auto" and {"1、", "（一）", "第N条"} <= set(numbering["enum"])

@@ -392,3 +392,30 @@ def test_nantong_passage_outside_the_items_is_citable_by_locator() -> None:
     # the 34 items keep their plain numbers as locators, and nothing outside part 二 is an item
     assert [i.locator for i in source.items] == [str(n) for n in range(1, 35)]
     assert all(i.path[0].number == 2 for i in source.items)
+
+
+def test_source_outline_lists_each_division_with_the_locator_that_cites_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.txt"
+    plan.write_text(MADE_UP_PLAN, encoding="utf-8")
+    assert main(["source", "outline", str(plan)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "条目编号 items numbered: 1."
+    rows = [line.split() for line in lines[3:]]
+    assert [row[:3] for row in rows if row[1] == "item:"] == [
+        ["4", "item:", "1"], ["5", "item:", "2"], ["7", "item:", "1"], ["8", "item:", "2"],
+    ]  # fmt: skip
+    assert [row[1] for row in rows if row[1] != "item:"] == [
+        "一、",
+        "一、（一）",
+        "一、（二）",
+        "二、",
+        "二、（一）",
+        "二、（二）",
+    ]
+    assert [row[3] for row in rows if row[1] == "item:"] == ["（一）1", "（一）2", "（二）1", "（二）2"]
+    assert main(["source", "outline", str(plan), "--numbering", "（一）"]) == 0
+    assert "item: 2    二、（二）" in capsys.readouterr().out
+    assert main(["source", "outline", str(tmp_path / "missing.txt")]) == 2
+    assert "E000" in capsys.readouterr().err
