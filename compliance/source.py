@@ -376,13 +376,18 @@ def parse_divisions(text: str, numbering: str = "auto") -> tuple[tuple[Division,
 
 def _with_locators(divisions: list[Division]) -> list[Division]:
     """Each division with the shortest locator (its own heading, then enclosing ones) that names it alone."""
+    # Only divisions whose own heading is the same can compete: grouping them keeps a long source linear.
+    alike: dict[tuple[Kind, int], list[Division]] = {}
+    for division in divisions:
+        alike.setdefault((division.path[-1].kind, division.number), []).append(division)
     named = []
     for division in divisions:
         path = division.path
+        rivals = alike[(path[-1].kind, division.number)]
         chosen = label(path)
         for size in range(1, len(path) + 1):
             steps = path[-size:]
-            if sum(1 for other in divisions if matches(steps, other.path)) == 1:
+            if sum(1 for other in rivals if matches(steps, other.path)) == 1:
                 chosen = label(steps)
                 break
         named.append(replace(division, locator=chosen))
