@@ -8,7 +8,17 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from compliance.locator import parse_locator
 
@@ -56,7 +66,18 @@ def _readable_locator(value: str) -> str:
     return value
 
 
-Locator = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_readable_locator)]
+def _number_as_text(value: object) -> object:
+    # `at: 120` in YAML is an integer; as a locator it is the item numbered 120
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Locator = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_readable_locator),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 1}]}),
+]
 
 
 class SourceRef(Strict):

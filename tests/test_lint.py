@@ -597,6 +597,7 @@ def test_schema_describes_both_citation_forms_and_the_declared_numbering(capsys:
 
     assert list(validator.iter_errors(rule_file({"item": 5, "clause": "甲"}))) == []
     assert list(validator.iter_errors(rule_file({"at": "三、(二)", "clause": "甲"}))) == []
+    assert list(validator.iter_errors(rule_file({"at": 120, "clause": "甲"}))) == []  # YAML reads at: 120 as a number
     assert list(validator.iter_errors(rule_file({"item": 5, "at": "5", "clause": "甲"})))  # both
     assert list(validator.iter_errors(rule_file({"clause": "甲"})))  # neither
     assert "定位符" in json.loads(out)["$defs"]["SourceRef"]["properties"]["at"]["description"]

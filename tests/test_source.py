@@ -6,10 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from compliance.cli import main
 from compliance.loading.rulebook import DEFAULT_RULES
 from compliance.locator import Kind, chinese_number, heading, parse_locator
+from compliance.model import SourceRef
 from compliance.source import (
     TONE_MARKED,
     SourceText,
@@ -419,3 +421,10 @@ def test_source_outline_lists_each_division_with_the_locator_that_cites_it(
     assert "item: 2    二、（二）" in capsys.readouterr().out
     assert main(["source", "outline", str(tmp_path / "missing.txt")]) == 2
     assert "E000" in capsys.readouterr().err
+
+
+def test_an_unquoted_number_is_a_locator_too() -> None:
+    # `at: 120` in YAML arrives as an integer: it names the item numbered 120, as `at: "120"` does
+    assert SourceRef.model_validate({"at": 120, "clause": "甲"}).at == "120"
+    with pytest.raises(ValidationError):
+        SourceRef.model_validate({"at": True, "clause": "甲"})
