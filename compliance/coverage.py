@@ -11,6 +11,7 @@ A clause (分句: a run of text between 。；, outside brackets) states a measu
   deliverable  a document ordered drawn up: 编制/制定…目录、计划、规划、规则、办法、方案、清单
 and, in the wording of assessment schemes (考评细则) that deduct points:
   deduction    points taken off: 扣2分, 扣0.5分, 扣一分, 不得分, 不计分, 一票否决
+  bonus        points added (加分项): 加2分, 加0.5分
   per_incident a count of incidents: 每起…, 每件…, 每发生一起…, 发生…2起
   absence      a clause that opens with something missing: 无…(的), 凡无…
   prohibition  a thing forbidden, whose breach a report can show: 不得…, 严禁…, 禁止… (not 不得不, 不得分)
@@ -83,6 +84,7 @@ MEASURES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("completion", re.compile(r"完成(?!情况)|换届|建成|向社会公布|网上公开(?!透明)")),
     ("test", re.compile(rf"(?:开展|组织|举办|举行){_CLAUSE_CHARS}{{0,25}}?(?:测试|考试)")),
     ("deduction", re.compile(rf"扣[减除]?\s*(?:{_NUMBER}|{_NUMERAL}|半)\s*分|不得分|不计分|一票否决")),
+    ("bonus", re.compile(rf"加\s*(?:{_NUMBER}|{_NUMERAL}|半)\s*分")),
     (
         "per_incident",
         re.compile(

@@ -168,6 +168,7 @@ def test_names_and_numbers_that_are_not_targets(text: str) -> None:
         ("扣一分", "deduction"),
         ("该项不得分", "deduction"),
         ("实行一票否决", "deduction"),
+        ("获评市级以上法治建设示范单位的，加2分", "bonus"),
         ("每起扣2分", "per_incident"),
         ("每件", "per_incident"),
         ("每发生一起行政诉讼败诉案件", "per_incident"),
@@ -321,14 +322,14 @@ rules:
       at: "（一）1"
       clause: 各部门每季度至少召开1次常务会议学法
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
   - id: TP-02.1
     title: {zh: 法治培训班, en: Training classes}
     source:
       at: "（一）2"
       clause: 举办领导干部法治培训班不少于2期
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
 """,
     "s2.yaml": """\
 section: 2
@@ -339,28 +340,28 @@ rules:
       at: "（二）1"
       clause: 行政执法案卷评查合格率达到95%以上
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
   - id: TP-04.1
     title: {zh: 持证执法, en: Certified enforcement only}
     source:
       at: "一、（二）2"
       clause: 未经考试合格的人员，不得从事执法活动
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
   - id: TP-05.1
     title: {zh: 按时报送, en: Progress reported on time}
     source:
       at: "二、（一）"
       clause: 各部门于每季度结束后10个工作日内报送工作进展
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
   - id: TP-06.1
     title: {zh: 败诉扣分, en: Points off per lost lawsuit}
     source:
       at: "二、（二）"
       clause: 发生行政诉讼败诉案件的，每起扣2分
     applies_to: {types: [department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
 """,
 }
 
@@ -391,6 +392,17 @@ sections:
     (root / "units.yaml").write_text(
         "types:\n  - {id: department, name: 市政府部门, name_en: City department}\n"
         "units:\n  - {id: sifaju, name: 市司法局, type: department}\n",
+        encoding="utf-8",
+    )
+    # the report format: one fact and one measure, which these citation tests never read
+    (root / "facts.yaml").write_text(
+        "facts:\n  - {id: lost_lawsuits, label: {zh: 败诉案件数, en: Lawsuits lost}, description: 本年度败诉案件数, "
+        "type: count, unit: 起}\n",
+        encoding="utf-8",
+    )
+    (root / "measures.yaml").write_text(
+        "measures:\n  - {id: lost_lawsuits, label: {zh: 败诉案件数, en: Lawsuits lost}, unit: 起, "
+        "value: {fact: lost_lawsuits}}\n",
         encoding="utf-8",
     )
     for name, text in (MADE_UP_RULES if rules is None else rules).items():
@@ -564,7 +576,7 @@ def test_nantong_three_two_is_citable_by_locator(tmp_path: Path, capsys: pytest.
       at: "三、(二)"
       clause: "通过“南通市建设法治政府工作报送系统”实时报送"
     applies_to: {types: [city_department]}
-    not_checkable: 需要考评组判断（needs an assessor's judgement）
+    not_checkable: {reason: judgement, note: 由考评组认定}
 """
     path.write_text(path.read_text(encoding="utf-8") + rule, encoding="utf-8")
     status, problems = lint_problems(root, capsys)
