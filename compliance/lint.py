@@ -38,11 +38,13 @@ folder (or an explicitly given --source) cannot be read at all.
 | E232 | facts        | a fact names a group not declared under `groups:`                                 |
 | E233 | facts        | a fact or group uses a report header key (unit_id, year, …) or another's key      |
 | E401 | faithfulness | the quote (source.clause) is not in the source; the nearest passage is named      |
-| E402 | faithfulness | the quote is in the source but not inside the item it claims (source.item)        |
+| E402 | faithfulness | the quote is in the source but not inside the item or division the rule cites     |
 | E403 | faithfulness | source.item is not a numbered item of the source                                  |
 | E404 | faithfulness | the source document named in rulebook.yaml (source.path) cannot be read           |
 | E405 | faithfulness | the item belongs to another section of the source than the rule file's section    |
-| E406 | faithfulness | the source has no numbered items (`N.` paragraphs): wrong file?                   |
+| E406 | faithfulness | the source has no numbered items (none at all, or none of source.numbering)       |
+| E407 | faithfulness | the locator (source.at) matches no division of the source; the nearest is named   |
+| E408 | faithfulness | the citation names several divisions (items numbered anew per section): use `at`  |
 | E501 | coverage     | a clause stating a measurable target is cited by no rule (see compliance.coverage)|
 | E601 | examples     | a machine-checkable rule has no passing example                                   |
 | E602 | examples     | a machine-checkable rule has no failing example                                   |
@@ -85,8 +87,10 @@ from compliance.loading.rulebook import (
     load_rulebook,
     rule_files,
 )
+from compliance.locator import matches, parse_locator
 from compliance.model import Expect, Registry, Rule, Rulebook, RuleFile
-from compliance.source import SourceText
+from compliance.source import Division, SourceText
+from compliance.suggest import did_you_mean
 
 CATEGORIES: Mapping[str, str] = {
     "E0": "read",
@@ -184,10 +188,11 @@ def check_ids(book: LoadedRulebook) -> Iterator[Problem]:
         match = _ID_PARTS.match(placed.rule.id)
         if match is None:
             continue
-        if int(match["item"]) != placed.rule.source.item:
+        item = placed.rule.source.item  # a rule citing by locator (source.at) may number its id freely
+        if item is not None and int(match["item"]) != item:
             yield placed.problem(
                 "E208",
-                f"id '{placed.rule.id}' names item {int(match['item'])} but source.item is {placed.rule.source.item}",
+                f"id '{placed.rule.id}' names item {int(match['item'])} but source.item is {item}",
                 "id",
             )
         if usual is not None and match["prefix"] != usual:
@@ -260,35 +265,81 @@ def run_rule_examples(book: LoadedRulebook) -> Iterator[Problem]:
             )
 
 
+def _english(division: Division) -> str:
+    return f"item {division.number}" if division.name.startswith("第") and division.item else division.locator
+
+
+def _cited(placed: PlacedRule, source: SourceText) -> Division | Problem:
+    """The one division a rule cites, or the problem with its citation (E403, E407, E408)."""
+    ref = placed.rule.source
+    field = ("source", "item") if ref.at is None else ("source", "at")
+    try:
+        found = source.resolve(ref.item, ref.at)
+    except ValueError as exc:  # the model refuses an unreadable locator; kept so lint never raises on one
+        return placed.problem("E407", str(exc), *field)
+    if len(found) == 1:
+        return found[0]
+    if len(found) > 1:
+        names = "、".join(d.locator for d in found)
+        return placed.problem(
+            "E408",
+            f"“{ref.label}”在来源中不唯一，可指 {names}；请用 at 写出完整位置 "
+            f"('{ref.at or ref.item}' names {len(found)} divisions of the source ({names}): cite one with `at`)",
+            *field,
+        )
+    if ref.at is None:
+        numbers = sorted({i.number for i in source.items})
+        span = f"{numbers[0]}-{numbers[-1]}" if numbers else "none"
+        return placed.problem(
+            "E403",
+            f"来源中没有第{ref.item}条 (item {ref.item} is not a numbered item of the source ({span}))",
+            *field,
+        )
+    # a locator whose last step exists (二、(九)33: there is a 33) most likely means one of those divisions
+    last = parse_locator(ref.at)[-1:]
+    same_last = [d.locator for d in source.divisions if matches(last, d.path)][:3]
+    near = "、".join(same_last) or did_you_mean(ref.at, [d.locator for d in source.divisions])
+    hint = f"；是否指“{near}”？(did you mean '{near}'?)" if near else ""
+    return placed.problem(
+        "E407", f"定位符“{ref.at}”在来源中找不到 (locator '{ref.at}' matches no division of the source){hint}", *field
+    )
+
+
 def check_faithfulness(book: LoadedRulebook, source: SourceText) -> Iterator[Problem]:
-    """Every quote stands, whitespace and width aside, in the simplified source, inside the item it claims."""
+    """Every quote stands, whitespace and width aside, in the simplified source, inside the division it cites."""
     for placed in book.placed:
         ref = placed.rule.source
-        item = source.item(ref.item)
         if not source.contains(ref.clause):
             near = source.nearest(ref.clause)
-            hint = f"; nearest passage (item {near.item}): «{near.text}»" if near else ""
-            yield placed.problem("E401", f"quote not found in the source{hint}", "source", "clause")
+            hint = f"；最接近的段落 nearest passage（{near.division.name}）：«{near.text}»" if near else ""
+            yield placed.problem("E401", f"引文不在来源中 (quote not found in the source){hint}", "source", "clause")
             continue
-        if item is None:
+        cited = _cited(placed, source)
+        if isinstance(cited, Problem):
+            yield cited
+            continue
+        containing = source.containing(ref.clause)
+        if not any(d.inside(cited) for d in containing):
+            if containing:
+                zh = "、".join(d.name for d in containing)
+                en = "in " + ", ".join(_english(d) for d in containing)
+            else:
+                zh, en = "编号标题之外", "outside the numbered divisions"
             yield placed.problem(
-                "E403",
-                f"item {ref.item} is not a numbered item of the source (1-{len(source.items)})",
+                "E402",
+                f"引文在{zh}，不在所引的{cited.name} (the quote is {en}, not in {_english(cited)})",
                 "source",
-                "item",
+                "item" if ref.at is None else "at",
             )
             continue
-        containing = source.items_containing(ref.clause)
-        if ref.item not in containing:
-            where = f"in item {', '.join(map(str, containing))}" if containing else "outside the numbered items"
-            yield placed.problem("E402", f"the quote is {where}, not in item {ref.item}", "source", "item")
-            continue
-        if item.section and item.section != placed.section:
+        if cited.item and cited.section and cited.section != placed.section:
             yield placed.problem(
                 "E405",
-                f"item {ref.item} is in section {item.section} of the source; this file is section {placed.section}",
+                f"{cited.name}属于来源的第{cited.section}部分，本文件是第{placed.section}部分 "
+                f"(item {cited.number} is in section {cited.section} of the source; "
+                f"this file is section {placed.section})",
                 "source",
-                "item",
+                "item" if ref.at is None else "at",
             )
 
 
@@ -301,8 +352,8 @@ def check_coverage(rows: Iterable[CoverageRow], source_path: str) -> Iterator[Pr
                 clause.line,
                 clause.column,
                 "E501",
-                f"item {clause.item}: no rule cites the measurable clause «{clause.text}» "
-                f"({', '.join(clause.kinds)}: {'; '.join(clause.evidence)})",
+                f"{clause.where}：没有规则引用这一可量化的分句 (no rule cites the measurable clause) "
+                f"«{clause.text}» ({', '.join(clause.kinds)}: {'; '.join(clause.evidence)})",
             )
 
 
@@ -347,6 +398,28 @@ def _named_source(book: LoadedRulebook, directory: Path) -> tuple[str, str | Pro
         return str(path), meta_doc.problem("E404", message, ("source", "path"))
 
 
+def _no_items(book: LoadedRulebook, directory: Path, source: SourceText, source_path: str) -> Problem:
+    numbering = book.meta.source.numbering
+    used = " ".join(kind.value for kind in source.kinds)
+    if numbering == "auto" or not used:
+        return Problem(
+            source_path,
+            None,
+            None,
+            "E406",
+            "来源中没有编号的条目（一、 （一） 1. 1、 第N条 …），文件对吗？ "
+            "(the source has no numbered headings (一、 （一） 1. 1、 第N条 …): wrong file?)",
+        )
+    message = (
+        f"来源中没有按 {numbering} 编号的条目，来源使用的是 {used} "
+        f"(the source has no items numbered {numbering}; its headings are {used})"
+    )
+    meta_doc = next((d for d in book.documents if Path(d.path).name == "rulebook.yaml"), None)
+    if meta_doc is None:
+        return Problem(str(directory / "rulebook.yaml"), None, None, "E406", message)
+    return meta_doc.problem("E406", message, ("source", "numbering"))
+
+
 def lint_rulebook(directory: Path, source: Path | None = None) -> LintResult:
     """Run every check. Raises ComplianceError (exit 2) only when the folder or a given --source is unreadable."""
     if not directory.is_dir():
@@ -376,11 +449,9 @@ def lint_rulebook(directory: Path, source: Path | None = None) -> LintResult:
             else:
                 source_text = found
         if source_text is not None and source_path is not None:
-            parsed = SourceText.parse(source_text)
+            parsed = SourceText.parse(source_text, book.meta.source.numbering)
             if not parsed.items:
-                problems.append(
-                    Problem(source_path, None, None, "E406", "the source has no numbered items (`N.` paragraphs)")
-                )
+                problems.append(_no_items(book, directory, parsed, source_path))
             else:
                 problems.extend(check_faithfulness(book, parsed))
                 rows = coverage(parsed, book.rules)
@@ -418,6 +489,7 @@ def coverage_data(rows: Iterable[CoverageRow]) -> list[dict[str, Any]]:
     return [
         {
             "item": r.clause.item,
+            "at": r.clause.division.locator,
             "line": r.clause.line,
             "column": r.clause.column,
             "clause": r.clause.text,
@@ -437,11 +509,11 @@ def render_coverage(result: LintResult) -> str:
     from tabulate import tabulate
 
     rows = [
-        [r.clause.item, r.clause.text, ", ".join(r.clause.kinds), ", ".join(r.rules) or "— 未引用 (uncited)"]
+        [r.clause.where, r.clause.text, ", ".join(r.clause.kinds), ", ".join(r.rules) or "— 未引用 (uncited)"]
         for r in result.coverage
     ]
     uncited = sum(1 for r in result.coverage if not r.cited)
-    table = tabulate(rows, headers=["条 item", "分句 clause", "类 kind", "引用规则 rules citing it"])
+    table = tabulate(rows, headers=["出处 where", "分句 clause", "类 kind", "引用规则 rules citing it"])
     return f"{table}\n\n{len(rows)} measurable clauses, {uncited} uncited ({result.source})\n"
 
 

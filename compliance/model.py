@@ -8,7 +8,19 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from compliance.locator import parse_locator
 
 RULE_ID = r"^[A-Z][A-Z0-9]*-\d{2}\.\d{1,2}$"
 SLUG = r"^[a-z][a-z0-9_-]*$"
@@ -49,11 +61,60 @@ class Bilingual(Strict):
     en: Text
 
 
-class SourceRef(Strict):
-    """Where a rule comes from: the item number and the clause quoted in simplified Chinese."""
+def _readable_locator(value: str) -> str:
+    parse_locator(value)  # raises ValueError saying where it cannot be read
+    return value
 
-    item: int = Field(ge=0)
-    clause: Text
+
+def _number_as_text(value: object) -> object:
+    # `at: 120` in YAML is an integer; as a locator it is the item numbered 120
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Locator = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_readable_locator),
+    WithJsonSchema({"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer", "minimum": 1}]}),
+]
+
+
+class SourceRef(Strict):
+    """Where a rule comes from (出处): a numbered item (`item: 5`) or any division by locator (`at: 三、(二)`),
+    and the clause quoted in simplified Chinese. Exactly one of `item` and `at`."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["item"]}, {"required": ["at"]}]},
+    )
+
+    item: int | None = Field(
+        default=None,
+        ge=0,
+        description="条目序号：来源按其条目编号（rulebook.yaml 的 source.numbering）的第N条 "
+        "(the number of an item in the source's item numbering)",
+    )
+    at: Locator | None = Field(
+        default=None,
+        description="定位符：来源中的标题序号路径，由外到内，如 三、(二)、（一）3、第二章第5条 "
+        "(a locator: the source's heading numbers, outermost first, e.g. 三、(二), （一）3, 第二章第5条)",
+        examples=["三、(二)", "（一）3", "第5条"],
+    )
+    clause: Text = Field(
+        description="引文：来源中的原话，简体中文，lint 核对它确在所引之处 "
+        "(the words quoted from the source in simplified Chinese; lint checks they stand where cited)"
+    )
+
+    @model_validator(mode="after")
+    def _item_or_at(self) -> SourceRef:
+        if (self.item is None) == (self.at is None):
+            raise ValueError("item（条目序号）与 at（定位符）须写且只写一个 (source takes item or at, exactly one)")
+        return self
+
+    @property
+    def label(self) -> str:
+        """How people name the place: 第5条, or the locator as written (三、(二))."""
+        return self.at if self.at is not None else f"第{self.item}条"
 
 
 class AppliesTo(Strict):
@@ -226,9 +287,16 @@ class ScoringPolicy(Strict):
 
 
 class SourceDocument(Strict):
+    """The work plan the rules are taken from (来源文件), and how its items are numbered."""
+
     title: Text
     number: Text
     path: Text
+    numbering: Literal["auto", "第N条", "一、", "（一）", "(一)", "1.", "1、", "1．", "（1）", "(1)", "①"] = Field(
+        default="auto",
+        description="条目编号：`item: N` 所指的标题序号样式；auto 依次取来源中出现的 第N条、1.、（一）、一、、（1）、① "
+        "(how the items cited by `item: N` are numbered; auto takes the first of these the source uses)",
+    )
 
 
 class Rulebook(Strict):

@@ -81,7 +81,8 @@ class Rectification:
     required: str
     measured: str
     to_pass: str
-    item: int
+    item: int | None  # None for a rule citing a passage by locator (source.at)
+    where: str  # the place cited: 第5条, or the locator (三、(二))
     clause: str
     points_lost: Fraction
     veto: bool
@@ -343,6 +344,7 @@ def rectification(rule: Rule, section: int, score: RuleScore, fields: str = "") 
         measured=_measured(rule, result),
         to_pass=_to_pass(rule, result, fields),
         item=rule.source.item,
+        where=rule.source.label,
         clause=rule.source.clause,
         points_lost=lost,
         veto=rule.veto,

@@ -1,7 +1,9 @@
-"""Source-document normalisation: strip inserted pinyin, convert to simplified Chinese, compare quotes.
+"""The source document: normalised (inserted pinyin stripped, simplified Chinese), divided and quoted from.
 
-The work plan's numbered items (`N.` paragraphs, each ending with its responsible units in parentheses)
-are parsed here, and split into clauses (分句) so that lint can check quotes and coverage against them.
+The text is divided at its numbered headings (一、 （一） 1. 1、 第N条 …, see `compliance.locator`) into
+divisions; the divisions of one numbering are its items (the work plan's `N.` tasks, each ending with its
+responsible units in parentheses). Division text is split into clauses (分句) so that lint can check quotes
+and coverage against them, and a rule can cite any division by locator.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
 import opencc
+
+from compliance.locator import AUTO_ORDER, NUMBERINGS, Kind, Marker, heading, label, matches, parse_locator
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 TONE_MARKED = re.compile(rf"[{_TONED}]")
@@ -76,11 +80,7 @@ def pinyin_annotations(text: str) -> list[tuple[int, int]]:
     ]
 
 
-_CHINESE_NUMERALS = "一二三四五六七八九十"
-_PART = re.compile(rf"^([{_CHINESE_NUMERALS}]+)、")  # 一、指导思想 / 二、重点工作及责任单位 / 三、工作要求
-_SECTION = re.compile(rf"^\(([{_CHINESE_NUMERALS}]+)\)")  # (一)依法全面履行政府职能
-_ITEM = re.compile(r"^(\d{1,2})\.(?!\d)")  # 1.深化“放管服”改革… (not 30.5% on a wrapped line)
-_UNITS = re.compile(r"\(([^()]*)\)\s*$")  # …(市编办、市法制办,市政府各部门)
+_UNITS = re.compile(r"[(（]([^()（）]*)[)）]\s*$")  # …(市编办、市法制办,市政府各部门) closing an item
 _OPENERS = {"(": ")", "（": "）", "《": "》", "〈": "〉", "“": "”", "‘": "’", "「": "」", "〔": "〕", "[": "]"}
 CLAUSE_BREAKS = frozenset("。；;,，！？")  # ASCII "?" marks lost characters in this source, not questions
 
@@ -122,15 +122,6 @@ def comparable(text: str) -> str:
     return _INVISIBLE.sub("", folded)
 
 
-def _chinese_number(numeral: str) -> int:
-    """一..九十九 (section numbers only go to 八 here, but keep it honest for 十一, 二十)."""
-    digits = {c: i + 1 for i, c in enumerate(_CHINESE_NUMERALS[:9])}
-    if "十" not in numeral:
-        return digits.get(numeral, 0)
-    tens, _, ones = numeral.partition("十")
-    return digits.get(tens, 1) * 10 + digits.get(ones, 0)
-
-
 def split_clauses(text: str) -> list[tuple[int, int]]:
     """Spans of the clauses of a passage: split at 。；, and the like, never inside 《》 “” () brackets."""
     spans: list[tuple[int, int]] = []
@@ -151,32 +142,60 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
 
 
 @dataclass(frozen=True)
-class Passage:
-    """A run of text inside one numbered item (what lint names as the nearest passage to a bad quote)."""
+class Division:
+    """One numbered division (层次) of the source: its heading path, its own text and where its lines start.
 
-    item: int
-    text: str
+    Its own text runs from after its heading to the next heading of any rank; a sub-division is a division of
+    its own, and `index`…`end` (positions in `SourceText.divisions`) span the division and everything inside it.
+    An item (a heading of the numbering rules cite by `item: N`) keeps the responsible units (责任单位) that
+    close it in parentheses apart from its body.
+    """
 
-
-@dataclass(frozen=True)
-class SourceItem:
-    """One numbered item (工作要点第N条): its body and the responsible units (责任单位) that close it."""
-
-    number: int
-    section: int
+    path: tuple[Marker, ...]
     line: int
     body: str
-    units: str
-    # where each physical line of a wrapped item begins: (offset in body, line number, column in that line)
+    units: str = ""
+    # where each physical line of the division begins: (offset in body, line number, column in that line)
     lines: tuple[tuple[int, int, int], ...] = ()
+    item: bool = False
+    index: int = 0
+    end: int = 0
+    locator: str = ""  # the shortest locator that names this division alone
+
+    @property
+    def number(self) -> int:
+        return self.path[-1].number
+
+    @property
+    def section(self) -> int:
+        """The number of the enclosing heading ((三) for Nantong's item 12), 0 at the top level."""
+        return self.path[-2].number if len(self.path) > 1 else 0
+
+    @property
+    def name(self) -> str:
+        """How messages name it: 第12条 for an item cited by its bare number, else its locator (三、(二))."""
+        return f"第{self.number}条" if self.item and self.locator.isdigit() else self.locator
+
+    @property
+    def text(self) -> str:
+        """Body and responsible units, as the source prints them."""
+        return f"{self.body}({self.units})" if self.units else self.body
 
     @cached_property
     def folded(self) -> str:
+        return comparable(self.text)
+
+    @cached_property
+    def folded_body(self) -> str:
         return comparable(self.body)
 
     @cached_property
     def clause_spans(self) -> tuple[tuple[int, int], ...]:
         return tuple(split_clauses(self.body))
+
+    def inside(self, other: Division) -> bool:
+        """Whether this division is `other` or stands inside it."""
+        return other.index <= self.index < other.end
 
     def locate(self, offset: int) -> tuple[int, int]:
         """(line number, 0-based column in the normalised line) of an offset in the body."""
@@ -187,22 +206,61 @@ class SourceItem:
         return line, column
 
 
+# Kept as the name of an item: a Division whose heading is of the source's item numbering.
+SourceItem = Division
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The passage (one to four consecutive clauses of a division) most like a quote, and where it stands."""
+
+    division: Division
+    text: str
+
+    @property
+    def item(self) -> int | None:
+        return self.division.number if self.division.item else None
+
+
 @dataclass(frozen=True)
 class SourceText:
-    """A normalised source document and its numbered items (only part 二、重点工作及责任单位 has them)."""
+    """A normalised source document, its numbered divisions, and which of them are the items (条目)."""
 
     text: str
-    items: tuple[SourceItem, ...]
+    divisions: tuple[Division, ...]
+    item_kind: Kind | None = None
     original: str = ""  # the text as received (line breaks as \n, NFC), for columns in the file itself
 
     @classmethod
-    def parse(cls, raw: str) -> SourceText:
+    def parse(cls, raw: str, numbering: str = "auto") -> SourceText:
+        """Normalise and divide a source; `numbering` is rulebook.yaml's `source.numbering` (see locator.NUMBERINGS)."""
         original = _composed(raw)
         text = str(_converter().convert(strip_pinyin(original)))
-        return cls(text, parse_items(text), original)
+        divisions, kind = parse_divisions(text, numbering)
+        return cls(text, divisions, kind, original)
 
-    def item(self, number: int) -> SourceItem | None:
+    @cached_property
+    def items(self) -> tuple[Division, ...]:
+        return tuple(d for d in self.divisions if d.item)
+
+    @cached_property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The kinds of heading the source uses, outermost first."""
+        return tuple(sorted({d.path[-1].kind for d in self.divisions}, key=lambda k: k.rank))
+
+    def item(self, number: int) -> Division | None:
         return next((i for i in self.items if i.number == number), None)
+
+    def resolve(self, item: int | None = None, at: str | None = None) -> tuple[Division, ...]:
+        """The divisions a citation names: the items numbered `item`, or the divisions the locator `at` matches.
+
+        More than one means the citation is ambiguous (items numbered anew in each section; (二) in two parts).
+        Raises ValueError for a locator that cannot be read.
+        """
+        if at is not None:
+            steps = parse_locator(at)
+            return tuple(d for d in self.divisions if matches(steps, d.path))
+        return tuple(i for i in self.items if i.number == item)
 
     @cached_property
     def folded(self) -> str:
@@ -211,9 +269,13 @@ class SourceText:
     def contains(self, quote: str) -> bool:
         return comparable(quote) in self.folded
 
-    def items_containing(self, quote: str) -> tuple[int, ...]:
+    def containing(self, quote: str) -> tuple[Division, ...]:
+        """The divisions whose own text holds the quote."""
         folded = comparable(quote)
-        return tuple(i.number for i in self.items if folded in i.folded)
+        return tuple(d for d in self.divisions if folded in d.folded)
+
+    def items_containing(self, quote: str) -> tuple[int, ...]:
+        return tuple(d.number for d in self.containing(quote) if d.item)
 
     @cached_property
     def _lines(self) -> tuple[list[str], list[int], list[tuple[int, int]]]:
@@ -223,12 +285,12 @@ class SourceText:
             starts.append(starts[-1] + len(line) + 1)
         return self.text.split("\n"), starts, pinyin_annotations(self.original)
 
-    def position(self, item: SourceItem, offset: int) -> tuple[int, int | None]:
-        """Line and 1-based column, in the file as received (pinyin and all), of an offset in an item's body.
+    def position(self, division: Division, offset: int) -> tuple[int, int | None]:
+        """Line and 1-based column, in the file as received (pinyin and all), of an offset in a division's body.
 
         The column is None when it cannot be mapped back exactly (OpenCC changed the line's length).
         """
-        line, column = item.locate(offset)
+        line, column = division.locate(offset)
         lines, starts, annotations = self._lines  # as many lines as the original: normalising keeps them
         if not 0 < line <= len(lines):
             return line, None
@@ -242,17 +304,17 @@ class SourceText:
                 at += end - begin
         return line, at - start + 1
 
-    def nearest(self, quote: str) -> Passage | None:
-        """The passage (one to four consecutive clauses of an item) most like the quote (difflib ratio)."""
+    def nearest(self, quote: str) -> Nearest | None:
+        """The passage (one to four consecutive clauses of a division) most like the quote (difflib ratio)."""
         target = comparable(quote)
-        best: tuple[float, Passage] | None = None
+        best: tuple[float, Nearest] | None = None
         matcher = difflib.SequenceMatcher(autojunk=False)
         matcher.set_seq2(target)
-        for item in self.items:
-            spans = item.clause_spans
+        for division in self.divisions:
+            spans = division.clause_spans
             for first in range(len(spans)):
                 for last in range(first, min(first + 4, len(spans))):
-                    passage = item.body[spans[first][0] : spans[last][1]]
+                    passage = division.body[spans[first][0] : spans[last][1]]
                     matcher.set_seq1(comparable(passage))
                     if best is not None and matcher.real_quick_ratio() <= best[0]:
                         continue
@@ -260,33 +322,78 @@ class SourceText:
                         continue
                     ratio = matcher.ratio()
                     if best is None or ratio > best[0]:
-                        best = (ratio, Passage(item.number, passage))
+                        best = (ratio, Nearest(division, passage.strip()))
         return best[1] if best else None
 
 
-def parse_items(text: str) -> tuple[SourceItem, ...]:
-    """The numbered items of part 二 (重点工作及责任单位), each with its section (一)…(八) and lines."""
-    found: list[tuple[int, int, str, list[tuple[int, int, int]]]] = []  # number, section, text, lines
-    part = 0
-    section = 0
+@dataclass
+class _Open:
+    path: tuple[Marker, ...]
+    line: int
+    text: str
+    lines: list[tuple[int, int, int]]
+
+
+def parse_divisions(text: str, numbering: str = "auto") -> tuple[tuple[Division, ...], Kind | None]:
+    """The numbered divisions of a normalised text, and the kind of heading its items use.
+
+    A line that opens with a numbered heading starts a division inside the nearest open one of higher rank;
+    any other line continues the innermost open division (a wrapped line), or is preamble before the first.
+    """
+    found: list[_Open] = []
+    stack: list[_Open] = []
     for index, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
-        indent = len(line) - len(line.lstrip())
-        if match := _PART.match(stripped):
-            part = _chinese_number(match.group(1))
-        elif part != 2 or not stripped:
+        if not stripped:
             continue
-        elif match := _SECTION.match(stripped):
-            section = _chinese_number(match.group(1))
-        elif match := _ITEM.match(stripped):
-            found.append((int(match.group(1)), section, stripped[match.end() :], [(0, index, indent + match.end())]))
-        elif found:  # a wrapped item continues on the next line
-            number, sec, rest, lines = found[-1]
-            lines.append((len(rest), index, indent))
-            found[-1] = (number, sec, rest + stripped, lines)
-    items = []
-    for number, sec, rest, lines in found:
-        units = _UNITS.search(rest)
-        body, who = (rest[: units.start()], units.group(1)) if units else (rest, "")
-        items.append(SourceItem(number, sec, lines[0][1], body, who, tuple(lines)))
-    return tuple(items)
+        indent = len(line) - len(line.lstrip())
+        opened = heading(stripped)
+        if opened is not None:
+            marker, rest = opened
+            while stack and stack[-1].path[-1].kind.rank >= marker.kind.rank:
+                stack.pop()
+            path = (*stack[-1].path, marker) if stack else (marker,)
+            division = _Open(path, index, rest, [(0, index, indent + len(stripped) - len(rest))])
+            found.append(division)
+            stack.append(division)
+        elif stack:  # a wrapped line continues the innermost division
+            current = stack[-1]
+            current.lines.append((len(current.text), index, indent))
+            current.text += stripped
+    present = {d.path[-1].kind for d in found}
+    declared = NUMBERINGS[numbering]
+    kind = declared if declared is not None else next((k for k in AUTO_ORDER if k in present), None)
+    divisions: list[Division] = []
+    for index, part in enumerate(found):
+        is_item = part.path[-1].kind is kind
+        units = _UNITS.search(part.text) if is_item else None
+        body, who = (part.text[: units.start()], units.group(1)) if units else (part.text, "")
+        depth = len(part.path)
+        end = next((j for j in range(index + 1, len(found)) if len(found[j].path) <= depth), len(found))
+        divisions.append(Division(part.path, part.line, body, who, tuple(part.lines), is_item, index, end))
+    return tuple(_with_locators(divisions)), kind
+
+
+def _with_locators(divisions: list[Division]) -> list[Division]:
+    """Each division with the shortest locator (its own heading, then enclosing ones) that names it alone."""
+    # Only divisions whose own heading is the same can compete: grouping them keeps a long source linear.
+    alike: dict[tuple[Kind, int], list[Division]] = {}
+    for division in divisions:
+        alike.setdefault((division.path[-1].kind, division.number), []).append(division)
+    named = []
+    for division in divisions:
+        path = division.path
+        rivals = alike[(path[-1].kind, division.number)]
+        chosen = label(path)
+        for size in range(1, len(path) + 1):
+            steps = path[-size:]
+            if sum(1 for other in rivals if matches(steps, other.path)) == 1:
+                chosen = label(steps)
+                break
+        named.append(replace(division, locator=chosen))
+    return named
+
+
+def parse_items(text: str, numbering: str = "auto") -> tuple[Division, ...]:
+    """The items of a normalised text (the divisions a rule cites by `item: N`)."""
+    return tuple(d for d in parse_divisions(text, numbering)[0] if d.item)

@@ -82,4 +82,5 @@ def test_broken_rulebook(case: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
 def test_there_are_enough_cases() -> None:
     codes = {w["code"] for case in CASE_DIRS for w in _expect(case)["problems"]}
     assert len(CASE_DIRS) >= 12
-    assert {"E001", "E003", "E101", "E102", "E201", "E202", "E204", "E205", "E401", "E602", "E605"} <= codes
+    assert {"E001", "E003", "E101", "E102", "E201", "E202", "E204", "E205", "E602", "E605"} <= codes
+    assert {"E401", "E402", "E405", "E406", "E407", "E408", "E501"} <= codes  # faithfulness and coverage

@@ -23,10 +23,12 @@ from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rule
 from compliance.model import Rule, ScoringPolicy
 from compliance.scoring import (
     Assessment,
+    RuleScore,
     UnitAssessment,
     capped,
     deduction,
     grade_for,
+    rectification,
     round_half_up,
     rule_points,
     text,
@@ -340,3 +342,12 @@ def test_a_negative_measured_value_is_rounded_half_up(tmp_path: Path, book: Load
     fix = next(f for f in u.rectification if f.rule_id == "NT18-27.1")
     assert fix.measured == "-0.88百分点"
     assert fix.points_lost == 2  # all-or-nothing
+
+
+def test_a_rectification_names_the_place_its_rule_cites() -> None:
+    """第1条 for a rule citing an item; the locator for one citing a passage outside the items (三、(二))."""
+    by_item = rule(3)
+    by_locator = Rule.model_validate(by_item.model_dump() | {"source": {"at": "三、(二)", "clause": "实时报送"}})
+    for cited, where in ((by_item, "第1条"), (by_locator, "三、(二)")):
+        fix = rectification(cited, 8, RuleScore("T-01.1", 8, Fraction(3), Fraction(0), False, failed(1)))
+        assert (fix.item, fix.where) == (cited.source.item, where)

@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from compliance.cli import main
 from compliance.loading.rulebook import DEFAULT_RULES
+from compliance.locator import Kind, chinese_number, heading, parse_locator
+from compliance.model import SourceRef
 from compliance.source import (
     TONE_MARKED,
     SourceText,
@@ -207,3 +210,221 @@ def test_source_normalize_command(tmp_path: Path, capsys: pytest.CaptureFixture[
 def test_source_normalize_missing_file_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["source", "normalize", str(tmp_path / "missing.txt")]) == 2
     assert "E000" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- sources of any layout
+# Every text below is MADE UP for these tests (虚构的测试文本): no real document is quoted.
+
+MADE_UP_PLAN = """\
+某市2030年依法行政工作计划（虚构，仅供测试）
+一、工作任务
+（一）学法用法
+1、各部门每季度至少召开1次常务会议学法。（市司法局，各部门）
+2、举办领导干部法治培训班不少于2期。（市司法局）
+（二）执法监督
+1、行政执法案卷评查合格率达到95%以上。（各执法部门）
+2、未经考试合格的人员，不得从事执法活动。（各执法部门）
+二、工作要求
+（一）各部门于每季度结束后10个工作日内报送工作进展。
+（二）发生行政诉讼败诉案件的，每起扣2分。
+"""
+
+MADE_UP_REGULATION = """\
+某市行政执法监督办法（虚构，仅供测试）
+第一章　总则
+第一条　为了规范行政执法监督，制定本办法。
+第二条　本办法适用于：
+（一）市级行政机关；
+（二）区级行政机关。
+第二章　监督
+第三条　行政机关不得拒绝监督。
+第十二条　每年报告一次。
+"""
+
+
+def test_chinese_numerals_are_read_as_numbers() -> None:
+    assert [chinese_number(n) for n in ("一", "十", "十二", "二十", "九十九", "一百", "一百零五", "两百", "三千")] == [
+        1, 10, 12, 20, 99, 100, 105, 200, 3000,
+    ]  # fmt: skip
+    assert chinese_number("第") == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "number"),
+    [
+        ("1.深化改革", Kind.ARABIC, 1),
+        ("2、深化改革", Kind.ARABIC, 2),
+        ("3．深化改革", Kind.ARABIC, 3),  # full-width full stop
+        ("１２．深化改革", Kind.ARABIC, 12),  # full-width digits
+        ("120、深化改革", Kind.ARABIC, 120),
+        ("（一）学法用法", Kind.PAREN_CN, 1),
+        ("(十二)学法用法", Kind.PAREN_CN, 12),
+        ("三、工作要求", Kind.CN, 3),
+        ("（3）细目", Kind.PAREN_ARABIC, 3),
+        ("②细目", Kind.CIRCLED, 2),
+        ("第五条　为了规范", Kind.ARTICLE, 5),
+        ("第105条 为了规范", Kind.ARTICLE, 105),
+        ("第一百零五条为了规范", Kind.ARTICLE, 105),
+        ("第二章　监督", Kind.CHAPTER, 2),
+    ],
+)
+def test_headings_of_every_numbering(line: str, kind: Kind, number: int) -> None:
+    found = heading(line)
+    assert found is not None
+    assert (found[0].kind, found[0].number) == (kind, number)
+    assert not found[1].startswith(("　", " "))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "30.5%的单位完成换届",  # a wrapped line that starts with a decimal
+        "2018、2019年连续两年",  # a year is no item number (at most three digits)
+        "2018.12.31前完成",
+        "(2015-2020年)实施纲要",
+        "（市司法局）",
+        "十九大精神",
+        "第二次全体会议",  # 第N次 is no division
+        "依照本办法第五条",
+    ],
+)
+def test_lines_that_open_no_heading(line: str) -> None:
+    assert heading(line) is None
+
+
+def test_a_plan_numbered_1_dun_with_sections_numbered_anew() -> None:
+    source = SourceText.parse(MADE_UP_PLAN)
+    assert source.item_kind is Kind.ARABIC
+    assert [(i.locator, i.section, i.units) for i in source.items] == [
+        ("（一）1", 1, "市司法局，各部门"),
+        ("（一）2", 1, "市司法局"),
+        ("（二）1", 2, "各执法部门"),
+        ("（二）2", 2, "各执法部门"),
+    ]
+    assert [i.body for i in source.items][2] == "行政执法案卷评查合格率达到95%以上。"
+    # item 1 is numbered twice: only a locator names one
+    assert len(source.resolve(item=1)) == 2
+    (item,) = source.resolve(at="（二）1")
+    assert item.body.startswith("行政执法案卷评查")
+    assert source.resolve(at="一、（二）1") == source.resolve(at="(二)1.") == (item,)  # widths and 、 optional
+    # passages outside the numbered items, cited by locator
+    (passage,) = source.resolve(at="二、（二）")
+    assert not passage.item and passage.body == "发生行政诉讼败诉案件的，每起扣2分。"
+    assert passage.locator == "二、（二）" and passage.line == 11
+    assert len(source.resolve(at="（二）")) == 2  # 一、（二） and 二、（二）
+    assert source.resolve(at="三、（二）") == ()
+    # a division spans what stands inside it
+    (part,) = source.resolve(at="一、")
+    assert [d.locator for d in source.divisions[part.index : part.end]][1:] == [
+        "一、（一）", "（一）1", "（一）2", "一、（二）", "（二）1", "（二）2",
+    ]  # fmt: skip
+    assert source.containing("不得从事执法活动") == (source.items[3],)
+    assert source.items[3].inside(part) and not passage.inside(part)
+
+
+def test_a_regulation_is_cited_by_article() -> None:
+    source = SourceText.parse(MADE_UP_REGULATION)
+    assert source.item_kind is Kind.ARTICLE
+    assert [(i.number, i.section, i.name) for i in source.items] == [
+        (1, 1, "第一条"), (2, 1, "第二条"), (3, 2, "第三条"), (12, 2, "第十二条"),
+    ]  # fmt: skip
+    assert source.resolve(item=12) == source.resolve(at="第12条") == source.resolve(at="第二章第十二条")
+    (enumerated,) = source.resolve(at="第二条（二）")
+    assert enumerated.body == "区级行政机关。" and enumerated.inside(source.items[1])
+    assert source.items[1].units == ""  # an article closes with no responsible units
+
+
+def test_declared_numbering_overrides_detection() -> None:
+    source = SourceText.parse(MADE_UP_REGULATION, numbering="（一）")
+    assert source.item_kind is Kind.PAREN_CN
+    assert [i.body for i in source.items] == ["市级行政机关；", "区级行政机关。"]
+    assert SourceText.parse(MADE_UP_REGULATION, numbering="1、").items == ()
+
+
+def test_a_plan_numbered_with_the_fullwidth_stop_or_with_sections_only() -> None:
+    stops = SourceText.parse("二、重点工作\n（一）甲类\n1．第一项任务。\n2.第二项任务。\n3、第三项任务。\n")
+    assert [i.number for i in stops.items] == [1, 2, 3]  # one numbering, however its stop is typed
+    sections = SourceText.parse("一、任务\n（一）完成甲。\n（二）完成乙。\n二、要求\n（一）按时报送。\n")
+    assert sections.item_kind is Kind.PAREN_CN
+    assert [i.locator for i in sections.items] == ["一、（一）", "（二）", "二、（一）"]  # the shortest that is unique
+
+
+def test_more_than_99_items() -> None:
+    lines = ["一、工作任务"] + [f"{n}、第{n}项任务，每年完成{n}次。（责任单位{n}）" for n in range(1, 121)]
+    lines.insert(100, "30.5%的单位已完成。")  # a wrapped line inside item 99
+    source = SourceText.parse("\n".join(lines) + "\n")
+    assert [i.number for i in source.items] == list(range(1, 121))
+    assert source.item(99) is not None and source.item(99).body.endswith("30.5%的单位已完成。")  # type: ignore[union-attr]
+    (item,) = source.resolve(item=120)
+    assert (item.body, item.units, item.line) == ("第120项任务，每年完成120次。", "责任单位120", 122)
+    assert item.name == "第120条"
+
+
+@pytest.mark.parametrize(
+    ("locator", "steps"),
+    [
+        ("三、(二)", [(Kind.CN, 3), (Kind.PAREN_CN, 2)]),
+        ("三（二）", [(Kind.CN, 3), (Kind.PAREN_CN, 2)]),
+        ("（一）3", [(Kind.PAREN_CN, 1), (Kind.ARABIC, 3)]),
+        ("二、(三) 12.", [(Kind.CN, 2), (Kind.PAREN_CN, 3), (Kind.ARABIC, 12)]),
+        ("第二章第5条", [(Kind.CHAPTER, 2), (Kind.ARTICLE, 5)]),
+        ("第五条（二）", [(Kind.ARTICLE, 5), (Kind.PAREN_CN, 2)]),
+        ("120", [(Kind.ARABIC, 120)]),
+        ("一 / (1) / ①", [(Kind.CN, 1), (Kind.PAREN_ARABIC, 1), (Kind.CIRCLED, 1)]),
+    ],
+)
+def test_locators_are_read_step_by_step(locator: str, steps: list[tuple[Kind, int]]) -> None:
+    assert [(m.kind, m.number) for m in parse_locator(locator)] == steps
+
+
+@pytest.mark.parametrize("locator", ["", "  ", "三、(二", "工作要求", "第5款", "（零）"])
+def test_unreadable_locators_say_where(locator: str) -> None:
+    with pytest.raises(ValueError, match="定位符") as raised:
+        parse_locator(locator)
+    assert "locator" in str(raised.value) or "empty" in str(raised.value)
+
+
+def test_nantong_passage_outside_the_items_is_citable_by_locator() -> None:
+    source = SourceText.parse(RAW)
+    (passage,) = source.resolve(at="三、(二)")
+    assert not passage.item and passage.locator == "三、(二)"
+    assert "通过“南通市建设法治政府工作报送系统”实时报送" in passage.body
+    assert {d.locator for d in source.containing("南通市建设法治政府工作报送系统")} == {"三、(二)"}
+    assert [d.locator for d in source.resolve(at="(二)")] == ["二、(二)", "三、(二)"]  # (二) alone is ambiguous
+    # the 34 items keep their plain numbers as locators, and nothing outside part 二 is an item
+    assert [i.locator for i in source.items] == [str(n) for n in range(1, 35)]
+    assert all(i.path[0].number == 2 for i in source.items)
+
+
+def test_source_outline_lists_each_division_with_the_locator_that_cites_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.txt"
+    plan.write_text(MADE_UP_PLAN, encoding="utf-8")
+    assert main(["source", "outline", str(plan)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "条目编号 items numbered: 1."
+    rows = [line.split() for line in lines[3:]]
+    assert [row[:3] for row in rows if row[1] == "item:"] == [
+        ["4", "item:", "1"], ["5", "item:", "2"], ["7", "item:", "1"], ["8", "item:", "2"],
+    ]  # fmt: skip
+    assert [row[1] for row in rows if row[1] != "item:"] == [
+        "一、",
+        "一、（一）",
+        "一、（二）",
+        "二、",
+        "二、（一）",
+        "二、（二）",
+    ]
+    assert [row[3] for row in rows if row[1] == "item:"] == ["（一）1", "（一）2", "（二）1", "（二）2"]
+    assert main(["source", "outline", str(plan), "--numbering", "（一）"]) == 0
+    assert "item: 2    二、（二）" in capsys.readouterr().out
+    assert main(["source", "outline", str(tmp_path / "missing.txt")]) == 2
+    assert "E000" in capsys.readouterr().err
+
+
+def test_an_unquoted_number_is_a_locator_too() -> None:
+    # `at: 120` in YAML arrives as an integer: it names the item numbered 120, as `at: "120"` does
+    assert SourceRef.model_validate({"at": 120, "clause": "甲"}).at == "120"
+    with pytest.raises(ValidationError):
+        SourceRef.model_validate({"at": True, "clause": "甲"})

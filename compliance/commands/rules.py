@@ -26,6 +26,7 @@ def rule_data(placed: PlacedRule) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": rule.id,
         "item": rule.source.item,
+        "at": rule.source.at,
         "section": placed.section,
         "clause": rule.source.clause,
         "title": rule.title.zh,
@@ -62,7 +63,7 @@ def render_table(book: LoadedRulebook) -> str:
         rows.append(
             [
                 rule.id,
-                rule.source.item,
+                rule.source.at or rule.source.item,
                 rule.title.zh,
                 scope,
                 requirement,

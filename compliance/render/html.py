@@ -225,7 +225,7 @@ section.unit { border-top: 1px solid #ddd; }
   <td>{{ f.required }}</td><td>{{ f.measured }}</td>
   <td>{{ f.to_pass }}{% for r in f.records %}<br>· {{ r }}{% endfor %}</td>
   <td class="num">{{ num(f.points_lost) }}</td>
-  <td>第{{ f.item }}条：{{ f.clause }}</td>
+  <td>{{ f.where }}：{{ f.clause }}</td>
 </tr>
 {% endfor %}
 </table>

@@ -67,7 +67,7 @@ def render(a: Assessment) -> str:
                 element = ET.SubElement(case, tag, {"type": status, "message": _x(fix.to_pass)})
                 element.text = _x(
                     f"要求 required: {fix.required}\n实际 measured: {fix.measured}\n"
-                    f"依据 source: 第{fix.item}条 {fix.clause}\n" + "".join(f"· {r}\n" for r in fix.records)
+                    f"依据 source: {fix.where} {fix.clause}\n" + "".join(f"· {r}\n" for r in fix.records)
                 )
         if u.status == "duplicate":
             counts["tests"] += 1

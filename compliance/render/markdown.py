@@ -134,7 +134,7 @@ def render(a: Assessment) -> str:
             out.append(
                 f"- **{f.rule_id}** {md(f.title)}{veto} — {md(status_label(f.status))}；要求 {md(f.required)}；"
                 f"实际 {md(f.measured)}；{md(f.to_pass)}；失分 {text(f.points_lost)}。"
-                f"依据第{f.item}条：“{md(f.clause)}”"
+                f"依据{f.where}：“{md(f.clause)}”"
             )
             out += [f"  - {md(r)}" for r in f.records]
 

@@ -139,7 +139,7 @@ def render(a: Assessment) -> str:
             out.append(
                 f"  - {fix.rule_id} [{status_label(fix.status)}]{veto} {fix.title}：要求 {fix.required}；"
                 f"实际 {fix.measured}；"
-                f"{fix.to_pass}；失分 {text(fix.points_lost)}（第{fix.item}条：{fix.clause}）"
+                f"{fix.to_pass}；失分 {text(fix.points_lost)}（{fix.where}：{fix.clause}）"
             )
             out += [f"      · {record}" for record in fix.records]
 
