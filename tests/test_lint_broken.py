@@ -1,6 +1,7 @@
 """Deliberately broken rulebooks (tests/broken_rulebooks/<case>/) each give the expected code at the expected line.
 
-A case holds the files it changes (overlaid on a copy of the bundled rulebook), optional text `edits`
+A case holds the files it changes (overlaid on a copy of the bundled rulebook, or with `base: madeup` of the
+made-up test rulebook in tests/rulebooks/madeup-county-2025), optional text `edits`
 of bundled files, and `expect.yaml`: the problems that must be reported (code, file, line, column (null
 for none), and optionally text the message must contain). Unless `others: allow`, no other problem may appear;
 problems outside the files the case touches are never allowed, since the bundled rulebook is sound.
@@ -20,6 +21,7 @@ from compliance.cli import main
 from compliance.loading.rulebook import DEFAULT_RULES
 
 CASES = Path(__file__).parent / "broken_rulebooks"
+BASES = {"bundled": DEFAULT_RULES, "madeup": Path(__file__).parent / "rulebooks" / "madeup-county-2025"}
 CASE_DIRS = sorted(p for p in CASES.iterdir() if (p / "expect.yaml").is_file())
 
 
@@ -31,7 +33,7 @@ def _expect(case: Path) -> dict[str, Any]:
 
 def build(case: Path, target: Path) -> set[str]:
     """Copy the bundled rulebook to target, apply the case; return the paths the case touched."""
-    shutil.copytree(DEFAULT_RULES, target)
+    shutil.copytree(BASES[_expect(case).get("base", "bundled")], target)
     touched: set[str] = set()
     for path in sorted(case.rglob("*")):
         if path.is_file() and path.name != "expect.yaml":
