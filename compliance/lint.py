@@ -100,7 +100,7 @@ CATEGORIES: Mapping[str, str] = {
     "E4": "faithfulness",
     "E5": "coverage",
 }
-_ID_PARTS = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<item>\d{2})\.(?P<n>\d{1,2})$")
+_ID_PARTS = re.compile(r"^(?P<prefix>[A-Z][A-Z0-9]*)-(?P<item>\d{2,3})\.(?P<n>\d{1,2})$")
 
 
 def category(code: str) -> str:

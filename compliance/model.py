@@ -22,7 +22,7 @@ from pydantic import (
 
 from compliance.locator import parse_locator
 
-RULE_ID = r"^[A-Z][A-Z0-9]*-\d{2}\.\d{1,2}$"
+RULE_ID = r"^[A-Z][A-Z0-9]*-\d{2,3}\.\d{1,2}$"  # item 01-999
 SLUG = r"^[a-z][a-z0-9_-]*$"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
