@@ -83,6 +83,7 @@ def passing_report(rng: random.Random, unit_id: str, unit_type: str, name: str, 
                 "title": f"{name}规章草案{i + 1}",
                 "consultation_start": start.isoformat(),
                 "consultation_end": (start + dt.timedelta(days=rng.randint(30, 45))).isoformat(),
+                "deputies_consulted": True,
             }
         )
     if drafts and rng.random() < 0.1:
@@ -115,6 +116,10 @@ def passing_report(rng: random.Random, unit_id: str, unit_type: str, name: str, 
             "enforcement_staff_certified": _rate(rng),
             "filed_normative_documents_online": _rate(rng),
             "review_decisions_published_online": _rate(rng),
+            "major_enforcement_decisions_reviewed": _rate(rng),
+            "court_judgments_performed": _rate(rng),
+            "petitions_online": _rate(rng),
+            "arbitrator_disclosures": _rate(rng),
             "court_appearance": {
                 "numerator": court_n,
                 "denominator": court_d,
@@ -127,11 +132,85 @@ def passing_report(rng: random.Random, unit_id: str, unit_type: str, name: str, 
             "legal_advisory_committee_reelection": _milestone(rng, rng.randint(1, 30)),
             "arbitration_commission_reelection": _milestone(rng, rng.randint(1, 30)),
             "normative_documents_cleanup_published": _milestone(rng, rng.randint(1, 30)),
+            "social_org_annual_inspection": _milestone(rng, rng.randint(1, 30)),
+            "normative_document_review_rules": _milestone(rng, rng.randint(1, 30)),
+            "enforcement_systems_evaluation": _milestone(rng, rng.randint(1, 30)),
+            "online_law_exam_system": _milestone(rng, rng.randint(1, 30)),
+            "complaint_registration_system": _milestone(rng, rng.randint(1, 30)),
         },
     }
+    report |= _later_facts(rng, name)
     if not registered:
         report["unit_type"] = unit_type
     return report
+
+
+def _records(rng: random.Random, low: int, high: int, make: Any) -> list[dict[str, Any]]:
+    return [make(i, _day(rng)) for i in range(rng.randint(low, high))]
+
+
+def _later_facts(rng: random.Random, name: str) -> dict[str, Any]:
+    """The facts the 2018 re-encoding added (issue 8), all within their limits: working-day cases close well inside
+    their limits in calendar days, so no holiday can push them over."""
+
+    def case(kind: str, most: int) -> Any:
+        def make(i: int, day: dt.date) -> dict[str, Any]:
+            done = day + dt.timedelta(days=rng.randint(0, most))
+            return {"case_no": f"{kind}{i}", "type": kind, "accepted": day.isoformat(), "completed": done.isoformat()}
+
+        return make
+
+    def request(i: int, day: dt.date) -> dict[str, Any]:
+        extended = rng.random() < 0.2
+        replied = day + dt.timedelta(days=rng.randint(0, 30 if extended else 14))
+        return {
+            "request_no": f"公开{i}",
+            "received": day.isoformat(),
+            "replied": replied.isoformat(),
+            "extended": extended,
+        }
+
+    def decision(i: int, day: dt.date) -> dict[str, Any]:
+        return {
+            "title": f"{name}重大决策{i + 1}",
+            "decided": day.isoformat(),
+            "legality_reviewed": True,
+            "collectively_decided": True,
+            "livelihood": rng.random() < 0.5,
+            "surveyed": True,
+            "congress_report_required": rng.random() < 0.3,
+            "congress_reported_before": True,
+        }
+
+    def titled(label: str) -> Any:
+        return lambda i, day: {"date": day.isoformat(), "title": f"{label}{i + 1}"}
+
+    quarters = [dt.date(YEAR, 3 * q + 1, 1) + dt.timedelta(days=rng.randrange(85)) for q in range(4)]
+    return {
+        "approval_cases": [
+            *_records(rng, 0, 3, case("开办企业", 2)),
+            *_records(rng, 0, 2, case("不动产登记", 4)),
+            *_records(rng, 0, 1, case("工业建设项目施工许可", 60)),
+        ],
+        "major_decisions": _records(rng, 0, 3, decision),
+        "disclosure_requests": _records(rng, 0, 4, request),
+        "post_legislative_evaluations": _records(rng, 1, 2, titled("立法后评估")),
+        "enforcement_oversight": [
+            {"kind": kind, "date": _day(rng).isoformat(), "title": f"{kind}{i}"}
+            for i, kind in enumerate(("行政执法督查", "执法案卷评查"))
+        ],
+        "website_inspections": _records(rng, 1, 2, titled("政府网站抽查通报")),
+        "review_hearings": [
+            {"date": day.isoformat(), "case_no": f"复{i}"} for i, day in enumerate(_day(rng) for _ in range(2))
+        ],
+        "review_committee_sessions": _records(rng, 1, 3, titled("行政复议委员会案审会")),
+        "arbitration_publicity": _records(rng, 1, 2, titled("仲裁法宣传")),
+        "rule_of_law_inspections": [{"date": _day(rng).isoformat(), "topic": "法治政府建设督察"}],
+        "demonstration_activities": [{"kind": "经验交流", "date": _day(rng).isoformat(), "title": "经验交流会"}],
+        "work_submissions": [
+            {"date": day.isoformat(), "title": f"{name}第{q + 1}季度重点工作推进情况"} for q, day in enumerate(quarters)
+        ],
+    }
 
 
 def make_failing(rng: random.Random, report: dict[str, Any]) -> None:

@@ -155,7 +155,10 @@ def _kinds(annotation: object) -> typing.Iterator[object]:
 
 def _line_with(path: tuple[str, ...], value: bytes) -> bytes:
     """A report holding `value` at `path` (a list where the model has records), with what the rest needs."""
-    required = {"training_classes": {"start_date": "2018-01-01", "title": "t"}}
+    required = {
+        "training_classes": {"start_date": "2018-01-01", "title": "t"},
+        "review_committee_sessions": {"date": "2018-01-01", "title": "t"},
+    }
     data: dict[str, object] = {"unit_id": "haimen", "year": 2018}
     node = data
     for step in path[:-1]:
