@@ -15,6 +15,9 @@ import chinese_calendar
 import pytest
 import yaml
 
+from compliance.calendar import CalendarFile, WorkingCalendar
+from compliance.loading.documents import parse_file
+
 CALENDAR = Path(__file__).resolve().parent.parent / "rules" / "nantong-2018" / "calendar.yaml"
 
 
@@ -62,6 +65,15 @@ def test_listed_days_are_what_they_claim() -> None:
     assert all(chinese_calendar.is_holiday(day) for day in holidays)
     assert not holidays & workdays
     assert {day.year for day in holidays | workdays} <= set(years)
+
+
+def test_working_day_counts_agree_with_chinese_calendar() -> None:
+    """What scoring uses: the loader's count of working days after 2018-01-01 up to each day of both years."""
+    calendar = WorkingCalendar(CalendarFile.model_validate(parse_file(CALENDAR).data))
+    first, counted = dt.date(2018, 1, 1), 0
+    for day in expand("2018-01-02..2019-12-31"):
+        counted += chinese_calendar.is_workday(day)
+        assert calendar.working_days(first, day) == counted, day
 
 
 def test_known_days() -> None:
