@@ -118,10 +118,10 @@ def test_junit_has_one_case_per_unit_and_rule(capfdbinary: pytest.CaptureFixture
     root = ET.fromstring(out)
     suites = {s.get("name", "").split()[0]: s for s in root.iter("testsuite")}
     qidong = suites["qidong"]
-    assert len(qidong.findall("testcase")) == 13  # the 13 county rules
-    assert qidong.get("failures") == "3"
+    assert len(qidong.findall("testcase")) == 26  # the 26 county rules
+    assert qidong.get("failures") == "4"
     failed = {c.get("name", "").split()[0] for c in qidong.findall("testcase") if c.find("failure") is not None}
-    assert failed == {"NT18-24.1", "NT18-27.1", "NT18-32.1"}
+    assert failed == {"NT18-01.2", "NT18-24.1", "NT18-27.1", "NT18-32.1"}
     reports = suites["reports"]
     assert reports.get("errors") == "1"  # broken-tongzhou.yaml
     assert int(root.get("tests", "0")) == sum(int(s.get("tests", "0")) for s in root.iter("testsuite"))
@@ -337,7 +337,7 @@ def test_csv_neutralises_formulas_and_keeps_numbers(
         row = units[f"u{i}"]
         assert row["单位 unit"] == "'" + formula
         assert row["报告 reports"] == f"'{formula[0]}{i}.json"
-        assert row["得分 score"] == "0.00" and row["应得分 available"] == "13"  # numbers stay numbers
+        assert row["得分 score"] == "0.00" and row["应得分 available"] == "27"  # numbers stay numbers
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row), header
 
 

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from compliance.cli import main
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.model import NotCheckable
 
 
 def listed(capsysbinary: pytest.CaptureFixture[bytes]) -> dict[str, dict[str, Any]]:
@@ -57,3 +59,34 @@ def test_every_item_is_covered_and_every_checkable_rule_is_complete(capsysbinary
             assert isinstance(r["target"], int | float)
         else:
             assert r["not_checkable"]
+
+
+def types_of(book: LoadedRulebook, measure: str) -> set[str]:
+    matching = [p.rule for p in book.placed if p.rule.check is not None and p.rule.check.measure == measure]
+    assert matching, f"no rule measures {measure}"
+    return set().union(*(set(r.applies_to.types) for r in matching))
+
+
+def test_scopes_follow_the_responsible_units(book: LoadedRulebook) -> None:
+    # Item 19: affiliated units that employ enforcement staff (市港口管理局) are held to it like departments.
+    assert {"city_department", "affiliated_unit"} <= types_of(book, "enforcement_certified_rate")
+    # Item 5 names 市政府各部门: every department reports, 0 of 0 when it registers nothing.
+    assert {"county_government", "city_department"} <= types_of(book, "credit_code_conversion_rate")
+
+
+def test_real_time_reporting_is_checked_every_quarter(book: LoadedRulebook) -> None:
+    """三、(二): 各地、各部门 report their key work through the 报送系统 in real time, and it is scored."""
+    assert {"county_government", "development_zone", "city_department", "affiliated_unit"} <= types_of(
+        book, "work_submissions_per_quarter"
+    )
+    rule = next(p.rule for p in book.placed if p.rule.source.at == "三、(二)")
+    assert rule.check is not None and rule.check.measure == "work_submissions_per_quarter"
+
+
+def test_no_clause_is_left_unchecked_for_want_of_a_report_field(book: LoadedRulebook) -> None:
+    unchecked = [p.rule for p in book.placed if p.rule.check is None]
+    assert unchecked
+    for rule in unchecked:
+        reason = rule.not_checkable
+        assert isinstance(reason, NotCheckable), f"{rule.id}: the reason must say which of the three kinds it is"
+        assert not any(words in reason.note for words in ("报告格式", "not collected", "report format")), rule.id

@@ -136,18 +136,22 @@ def assessed() -> dict[str, Any]:
 
 
 def test_sample_scores_match_the_hand_computation_in_the_readme(assessed: dict[str, Any]) -> None:
-    # qidong, 35 points apply: 32.1 one session short (per_shortfall 1) -1; 24.1 99.9% is a started 5-point band
-    # (rate_bands step 5 per 1) -1; 27.1 court-appearance rate fell (all or nothing) -2 → 31/35 = 88.571…
+    # qidong, 66 points apply (35 for the 13 original county rules, 31 for the 13 added by the re-encoding):
+    # 32.1 one session short (per_shortfall 1) -1; 24.1 99.9% is a started 5-point band (rate_bands step 5 per 1) -1;
+    # 27.1 court-appearance rate fell (all or nothing) -2; 01.2 a business start-up took 4 working days, Sunday
+    # 2018-02-11 being a make-up working day (all or nothing) -2 → 60/66 = 90.909…
     qidong = assessed["qidong"]
-    assert (qidong["earned"], qidong["available"], qidong["score"], qidong["grade"]) == (31, 35, 88.57, "良好")
+    assert (qidong["earned"], qidong["available"], qidong["score"], qidong["grade"]) == (60, 66, 90.91, "优秀")
     lost = {r["rule_id"]: r["points_lost"] for r in qidong["rectification"]}
-    assert lost == {"NT18-32.1": 1, "NT18-24.1": 1, "NT18-27.1": 2}
-    # rugao: the eight rules it did not report count as zero → 17/35 = 48.571…
+    assert lost == {"NT18-32.1": 1, "NT18-24.1": 1, "NT18-27.1": 2, "NT18-01.2": 2}
+    # rugao: the 21 rules it did not report (8 original, 13 added) count as zero → 17/66 = 25.757…
     rugao = assessed["rugao"]
-    assert (rugao["earned"], rugao["available"], rugao["score"], rugao["grade"]) == (17, 35, 48.57, "不合格")
-    # jiaotong: 431/436 certified fails veto rule 19.1 (a started 5-point band, -2) → 21/23 = 91.30, 优秀 capped to 合格
+    assert (rugao["earned"], rugao["available"], rugao["score"], rugao["grade"]) == (17, 66, 25.76, "不合格")
+    # jiaotong: 39 points apply (23 + 10.2 2, 18.2 3, 20.1 3, 24.2 3, 30.2 2, 00.1 3; 05.1 is 0 of 0 and 20.2 has no
+    # extended request: not applicable). 431/436 certified fails veto rule 19.1 (a started 5-point band, -2)
+    # → 37/39 = 94.87, 优秀 capped to 合格
     jiaotong = assessed["jiaotong"]
-    assert (jiaotong["earned"], jiaotong["available"], jiaotong["score"]) == (21, 23, 91.3)
+    assert (jiaotong["earned"], jiaotong["available"], jiaotong["score"]) == (37, 39, 94.87)
     assert (jiaotong["grade_before_veto"], jiaotong["grade"], jiaotong["vetoed_by"]) == ("优秀", "合格", ["NT18-19.1"])
     # tongzhou sent an unreadable report: listed as invalid, scored 0, never dropped
     assert assessed["tongzhou"]["status"] == "invalid" and assessed["tongzhou"]["grade"] == "不合格"

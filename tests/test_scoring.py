@@ -169,8 +169,39 @@ COUNTY_ALL_PASS: dict[str, Any] = {
     "pre_appointment_law_tests": [{"date": "2018-04-11", "title": "任前测试"}],
     "party_committee_reports_heard": [{"date": "2018-06-21", "meeting": "市委常委会"}],
     "rule_of_law_reports_heard": [{"date": "2018-12-14", "meeting": "常务会议"}],
+    "approval_cases": [
+        {"case_no": "KB1", "type": "开办企业", "accepted": "2018-03-05", "completed": "2018-03-08"},
+        {"case_no": "BDC1", "type": "不动产登记", "accepted": "2018-03-05", "completed": "2018-03-12"},
+        {"case_no": "SG1", "type": "工业建设项目施工许可", "accepted": "2018-03-01", "completed": "2018-04-20"},
+    ],
+    "major_decisions": [
+        {
+            "title": "公租房保障办法",
+            "decided": "2018-06-19",
+            "legality_reviewed": True,
+            "collectively_decided": True,
+            "livelihood": True,
+            "surveyed": True,
+            "congress_report_required": True,
+            "congress_reported_before": True,
+        }
+    ],
+    "disclosure_requests": [
+        {"request_no": "1", "received": "2018-03-12", "replied": "2018-03-28", "extended": False},
+        {"request_no": "2", "received": "2018-07-10", "replied": "2018-08-20", "extended": True},
+    ],
+    "review_hearings": [{"date": "2018-08-14", "case_no": "复1"}],
+    "work_submissions": [
+        {"date": "2018-03-28", "title": "一季度"},
+        {"date": "2018-06-27", "title": "二季度"},
+        {"date": "2018-09-26", "title": "三季度"},
+        {"date": "2018-12-26", "title": "四季度"},
+    ],
     "rates": {
         "credit_code_conversion": {"numerator": 100, "denominator": 100},
+        "major_enforcement_decisions_reviewed": {"numerator": 38, "denominator": 38},
+        "court_judgments_performed": {"numerator": 6, "denominator": 6},
+        "petitions_online": {"numerator": 412, "denominator": 412},
         "filed_normative_documents_online": {"numerator": 21, "denominator": 21},
         "review_decisions_published_online": {"numerator": 64, "denominator": 64},
         "enforcement_staff_certified": {"numerator": 100, "denominator": 100},
@@ -222,9 +253,22 @@ def hand(tmp_path_factory: pytest.TempPathFactory, book: LoadedRulebook) -> Asse
             "law_study_sessions": [{"date": "2018-05-15", "topic": "a"}, {"date": "2018-10-23", "topic": "b"}],
             "rule_of_law_reports_heard": [{"date": "2018-12-26", "meeting": "局长办公会"}],
             "draft_regulations": [
-                {"title": "某办法（草案）", "consultation_start": "2018-06-01", "consultation_end": "2018-07-06"}
+                {
+                    "title": "某办法（草案）",
+                    "consultation_start": "2018-06-01",
+                    "consultation_end": "2018-07-06",
+                    "deputies_consulted": True,
+                }
             ],
+            "disclosure_requests": [
+                {"request_no": "1", "received": "2018-10-22", "replied": "2018-10-31", "extended": False}
+            ],
+            "work_submissions": COUNTY_ALL_PASS["work_submissions"],
             "rates": {
+                "credit_code_conversion": {"numerator": 0, "denominator": 0},
+                "major_enforcement_decisions_reviewed": {"numerator": 23, "denominator": 23},
+                "court_judgments_performed": {"numerator": 3, "denominator": 3},
+                "petitions_online": {"numerator": 164, "denominator": 164},
                 "enforcement_staff_certified": {"numerator": 99, "denominator": 100},
                 "suggestions_replied_on_time": {"numerator": 52, "denominator": 52},
                 "court_appearance": {"numerator": 6, "denominator": 8, "previous_year_percent": 60},
@@ -241,6 +285,12 @@ def hand(tmp_path_factory: pytest.TempPathFactory, book: LoadedRulebook) -> Asse
             "year": 2018,
             "law_study_sessions": [{"date": "2018-04-10", "topic": "a"}],
             "rule_of_law_reports_heard": [{"date": "2018-12-20", "meeting": "主任办公会"}],
+            "disclosure_requests": [],
+            "work_submissions": COUNTY_ALL_PASS["work_submissions"],
+            "rates": {
+                "enforcement_staff_certified": {"numerator": 0, "denominator": 0},
+                "major_enforcement_decisions_reviewed": {"numerator": 0, "denominator": 0},
+            },
             "milestones": {"annual_work_plan": {"completed": "2018-03-01", "document_no": "通公积金〔2018〕3号"}},
         },
     )
@@ -254,29 +304,33 @@ def unit(a: Assessment, unit_id: str) -> UnitAssessment:
 def test_county_with_partial_deductions(hand: Assessment) -> None:
     u = unit(hand, "rugao")
     # County rules and points: 05.1 3 + 11.1 2 + 11.2 2 + 19.1 4 + 24.1 4 + 26.1 2 + 27.1 2
-    #                         + 31.1 2 + 31.2 2 + 31.3 3 + 32.1 4 + 32.3 3 + 32.4 2 = 35 available.
+    #                         + 31.1 2 + 31.2 2 + 31.3 3 + 32.1 4 + 32.3 3 + 32.4 2 = 35
+    #   and, added by the re-encoding: 01.2 2 + 01.3 2 + 01.4 2 + 12.3 3 + 13.1 3 + 13.2 2 + 18.2 3
+    #                         + 20.1 3 + 20.2 1 + 24.2 3 + 26.3 2 + 30.2 2 + 00.1 3 = 31 → 66 available.
     # 32.1 per_shortfall 1/session (cap 4): 2 of 4 sessions → 2 short → −2 → 2 of 4.
     # 24.1 rate_bands step 5 per 1: 90% is 10 pp short → 2 bands → −2 → 2 of 4.
     # 05.1 rate_bands step 10 per 1: 95% is 5 pp short → 1 started band → −1 → 2 of 3.
-    assert u.available == 35
-    assert u.earned == 35 - 2 - 2 - 1
-    assert u.score == Decimal("85.71")  # 30 / 35 × 100 = 85.714… → 85.71
-    assert u.grade == "良好"  # 80 ≤ 85.71 < 90
+    assert u.available == 66
+    assert u.earned == 66 - 2 - 2 - 1
+    assert u.score == Decimal("92.42")  # 61 / 66 × 100 = 92.424… → 92.42
+    assert u.grade == "优秀"  # 90 ≤ 92.42
     earned = {s.rule_id: s.earned for s in u.rules}
     assert (earned["NT18-32.1"], earned["NT18-24.1"], earned["NT18-05.1"]) == (2, 2, 2)
     sections = {s.number: (s.earned, s.available) for s in u.sections}
-    assert sections[1] == (2, 3)  # 05.1
-    assert sections[6] == (2, 4)  # 24.1
+    assert sections[1] == (2 + 2 + 2 + 2, 3 + 2 + 2 + 2)  # 05.1 01.2 01.3 01.4
+    assert sections[6] == (2 + 3, 4 + 3)  # 24.1 24.2
     assert sections[8] == (2 + 2 + 3 + 2 + 3 + 2, 2 + 2 + 3 + 4 + 3 + 2)  # 31.1 31.2 31.3 32.1 32.3 32.4
     assert [f.rule_id for f in u.rectification] == ["NT18-05.1", "NT18-24.1", "NT18-32.1"]
 
 
 def test_veto_failure_caps_the_grade(hand: Assessment) -> None:
     u = unit(hand, "jiaotong")
-    # 市政府部门 rules: 10.1 4 + 19.1 4 + 24.1 4 + 27.1 2 + 31.2 2 + 31.3 3 + 32.2 4 = 23 available.
+    # 市政府部门 rules: 10.1 4 + 19.1 4 + 24.1 4 + 27.1 2 + 31.2 2 + 31.3 3 + 32.2 4 = 23
+    #   + 10.2 2 + 18.2 3 + 20.1 3 + 24.2 3 + 30.2 2 + 00.1 3 = 39 available (05.1 is 0 of 0 and 20.2 has no
+    #   extended request: not applicable, excluded).
     # 19.1 rate_bands step 5 per 2: 99% is 1 pp short → 1 started band → −2 → 2 of 4. Everything else passes.
-    assert (u.earned, u.available) == (21, 23)
-    assert u.score == Decimal("91.30")  # 21 / 23 × 100 = 91.304… → 91.30
+    assert (u.earned, u.available) == (37, 39)
+    assert u.score == Decimal("94.87")  # 37 / 39 × 100 = 94.871… → 94.87
     assert u.grade_before_veto == "优秀"
     assert u.vetoed_by == ("NT18-19.1",)
     assert u.grade == "合格"  # the veto cap, whatever the score
@@ -285,11 +339,12 @@ def test_veto_failure_caps_the_grade(hand: Assessment) -> None:
 
 def test_not_reported_rate_counts_as_zero(hand: Assessment) -> None:
     u = unit(hand, "gongjijin")
-    # 市直属单位 rules: 24.1 4 + 31.2 2 + 31.3 3 + 32.2 4 = 13 available.
+    # 市直属单位 rules: 24.1 4 + 31.2 2 + 31.3 3 + 32.2 4 + 00.1 3 = 16 available (18.2, 19.1 are 0 of 0 and
+    # 20.1, 20.2 have no request: not applicable, excluded).
     # 24.1 not reported → 0 of 4, still counted; 32.2 per_shortfall 2/session (cap 4): 1 of 2 → −2 → 2 of 4.
-    assert (u.earned, u.available) == (0 + 2 + 3 + 2, 13)
-    assert u.score == Decimal("53.85")  # 7 / 13 × 100 = 53.846… → 53.85
-    assert u.grade == "不合格"
+    assert (u.earned, u.available) == (0 + 2 + 3 + 2 + 3, 16)
+    assert u.score == Decimal("62.50")  # 10 / 16 × 100 = 62.5
+    assert u.grade == "合格"
     assert {f.rule_id: f.status for f in u.rectification} == {"NT18-24.1": "not_reported", "NT18-32.2": "fail"}
 
 
@@ -297,8 +352,8 @@ def test_unit_without_report_is_not_reported(hand: Assessment) -> None:
     u = unit(hand, "haimen")
     assert u.status == "not_reported"
     assert u.grade == "不合格"
-    assert u.score == 0 and u.available == 35
-    assert len(u.rectification) == 13
+    assert u.score == 0 and u.available == 66
+    assert len(u.rectification) == 26
     assert all(f.status == "not_reported" for f in u.rectification)
 
 
@@ -324,8 +379,8 @@ def test_cap_binds_with_a_rulebook_declared_cap(tmp_path: Path) -> None:
     u = unit(run_assessment(book, [folder], WHEN), "haimen")
     # 32.1: 0 of 4 sessions → 0.5 × 4 = 2 > cap 1.5 → −1.5 → 2.5 of 4; everything else passes.
     assert next(s.earned for s in u.rules if s.rule_id == "NT18-32.1") == Fraction(5, 2)
-    assert u.earned == 35 - Fraction(3, 2)
-    assert u.score == Decimal("95.71")  # 33.5 / 35 × 100 = 95.714… → 95.71
+    assert u.earned == 66 - Fraction(3, 2)
+    assert u.score == Decimal("97.73")  # 64.5 / 66 × 100 = 97.727… → 97.73
     assert u.grade == "优秀"
 
 
