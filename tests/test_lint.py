@@ -568,6 +568,8 @@ def test_nantong_three_two_is_citable_by_locator(tmp_path: Path, capsys: pytest.
     """三、(二): the duty to report in real time through the 报送系统, which the plan says is scored."""
     root = tmp_path / "book"
     shutil.copytree(DEFAULT_RULES, root)
+    assert lint_problems(root, capsys) == (0, [])  # the bundled NT18-00.1 cites all of 三、(二)
+    (root / "rules" / "s9-requirements.yaml").unlink()  # start from a rulebook that does not cite it
     path = root / "rules" / "s8-safeguards.yaml"
     rule = """
   - id: NT18-00.1
