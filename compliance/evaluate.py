@@ -248,9 +248,9 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
     failing = [(label, value) for k, (label, value) in enumerate(metric.items) if not verdicts[(u, r, k)]]
     notes = (*metric.exempt, *metric.notes)
     if not failing and not metric.undone:
-        lowest = min(value for _, value in metric.items)
+        worst = _worst(planned.op, [value for _, value in metric.items])
         labels = tuple(f"{label} {show(value)}{unit}" for label, value in metric.items)
-        return RuleResult(rule_id, "pass", lowest, target, op, unit, records=labels, notes=notes)
+        return RuleResult(rule_id, "pass", worst, target, op, unit, records=labels, notes=notes)
     records = (
         *(
             f"{label}：{show(value)}{unit}，" + planned.plan.shortfall(planned.op, value, target, unit)[0]
@@ -270,7 +270,7 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
     return RuleResult(
         rule_id,
         "fail",
-        min(values) if values else None,
+        _worst(planned.op, values) if values else None,
         target,
         op,
         unit,
@@ -279,3 +279,8 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
         records=records,
         notes=notes,
     )
+
+
+def _worst(op: Op, values: list[int | float]) -> int | float:
+    """The record or period that decides the rule: the highest against a ceiling (<=, <), else the lowest."""
+    return max(values) if op in (Op.LE, Op.LT) else min(values)

@@ -205,7 +205,7 @@ class Rule(Strict):
     source: SourceRef
     applies_to: AppliesTo
     check: Check | None = None
-    not_checkable: NotCheckable | Text | None = None
+    not_checkable: NotCheckable | None = None
     unit: Text | None = None
     points: float = Field(default=0, ge=0)
     scoring: Scoring = Field(default_factory=AllOrNothing)
@@ -216,7 +216,9 @@ class Rule(Strict):
     @model_validator(mode="after")
     def _checkable_or_reason(self) -> Rule:
         if (self.check is None) == (self.not_checkable is None):
-            raise ValueError("a rule has either `check` (machine-checkable) or `not_checkable: reason`, not both")
+            raise ValueError(
+                "a rule has either `check` (machine-checkable) or `not_checkable: {reason, note}`, not both"
+            )
         return self
 
     @property

@@ -45,7 +45,7 @@ def rule_data(placed: PlacedRule) -> dict[str, Any]:
             "scoring": rule.scoring.model_dump(),
         }
     else:
-        data["not_checkable"] = rule.not_checkable
+        data["not_checkable"] = rule.not_checkable.model_dump(mode="json") if rule.not_checkable else None
     if rule.note:
         data["note"] = rule.note
     return data
