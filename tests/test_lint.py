@@ -607,7 +607,8 @@ def test_schema_describes_both_citation_forms_and_the_declared_numbering(capsys:
 
     def rule_file(source: dict[str, object]) -> dict[str, object]:
         rule = {"id": "TP-01.1", "title": {"zh": "甲", "en": "A"}, "source": source}
-        return {"section": 1, "rules": [rule | {"applies_to": {"types": ["x"]}, "not_checkable": {"reason": "judgement", "note": "需要判断"}}]}
+        reason = {"reason": "judgement", "note": "需要判断"}
+        return {"section": 1, "rules": [rule | {"applies_to": {"types": ["x"]}, "not_checkable": reason}]}
 
     assert list(validator.iter_errors(rule_file({"item": 5, "clause": "甲"}))) == []
     assert list(validator.iter_errors(rule_file({"at": "三、(二)", "clause": "甲"}))) == []

@@ -3,6 +3,8 @@
     deadline: {fact: work_plan}                           # done within the year
     deadline: {fact: work_plan, due: "03-31"}             # by 31 March of the year
     deadline: {fact: year_end_report, due: "03-01", year: next}  # by 1 March of the following year
+    deadline: {fact: complaint_rules, since: any}                # in force by the end of the year (建立…制度:
+                                                                 # one set up in an earlier year counts)
 
 The value is 1 (done in time) or 0, so a rule reads `op: ">=", target: 1`.
 """
@@ -23,6 +25,7 @@ class DeadlineArgs(Strict):
     fact: Key
     due: str | None = Field(default=None, pattern=r"^\d{2}-\d{2}$")
     year: Literal["same", "next"] = "same"
+    since: Literal["year", "any"] = "year"
 
 
 class DeadlinePlan(Plan):
@@ -33,7 +36,8 @@ class DeadlinePlan(Plan):
         access = ctx.fact(args.fact, "fact", types=("milestone",))
         super().__init__(unit, (access.fact,))
         self.get, self.path, self.year = access.get, access.fact.path, ctx.year
-        self.start, self.due, self.whole_year = ctx.year_start, due, args.due is None
+        self.start = ctx.year_start if args.since == "year" else dt.date.min
+        self.due, self.whole_year = due, args.due is None and args.since == "year"
 
     def measure(self, report: Any) -> Metric:
         milestone = self.get(report)
@@ -44,6 +48,8 @@ class DeadlinePlan(Plan):
             return Measured(1, (label,))
         if self.whole_year:
             return Measured(0, notes=(f"{label}：完成日期不在{self.year}年度内（completed outside {self.year}）",))
+        if self.start == dt.date.min:
+            return Measured(0, notes=(f"{label}：{self.due}前尚未完成（not done by {self.due}）",))
         return Measured(0, notes=(f"{label}：未在 {self.start}至{self.due} 期间完成（not done by {self.due}）",))
 
     def shortfall(self, op: Op, value: float, target: float, unit: str) -> tuple[str, int | float]:

@@ -103,6 +103,10 @@ def _condition(field: RecordField, spec: Any, *where: str | int) -> Callable[[An
     if len(spec) != 1:
         raise Invalid("E225", "一个条件只写一个比较（one comparison per condition, e.g. {'>=': 1})", *where)
     ((op, raw),) = spec.items()
+    if op == "present":
+        if not isinstance(raw, bool):
+            raise Invalid("E225", "'present' 取 true 或 false（'present' takes true or false）", *where, op)
+        return lambda value: (value is not None) == raw
     if op in ("in", "not_in"):
         if not isinstance(raw, list | tuple) or not raw:
             raise Invalid("E225", f"'{op}' 需要一个非空列表（'{op}' takes a non-empty list）", *where, op)
@@ -110,10 +114,10 @@ def _condition(field: RecordField, spec: Any, *where: str | int) -> Callable[[An
         return (lambda value: value in options) if op == "in" else (lambda value: value not in options)
     compare = _OPS.get(op)
     if compare is None:
-        hint = did_you_mean(str(op), [*_OPS, "in", "not_in"])
+        hint = did_you_mean(str(op), [*_OPS, "in", "not_in", "present"])
         raise Invalid(
             "E225",
-            f"未知的比较 '{op}'（unknown comparison; use == != >= > <= < in not_in)"
+            f"未知的比较 '{op}'（unknown comparison; use == != >= > <= < in not_in present)"
             + (f"（did you mean '{hint}'?）" if hint else ""),
             *where,
         )
@@ -203,7 +207,8 @@ def compile_selection(selection: Selection, ctx: Context, *, needs_date: bool = 
         field = record_field(fact, name, "where", name)
         check = _condition(field, spec, "where", name)
         get = access.field(field.id)
-        tests.append(_present_and(get, check))
+        presence = isinstance(spec, Mapping) and "present" in spec
+        tests.append(_on_value(get, check) if presence else _present_and(get, check))
     matches: Callable[[Any], bool] | None = None
     if len(tests) == 1:
         matches = tests[0]
@@ -226,6 +231,10 @@ def compile_selection(selection: Selection, ctx: Context, *, needs_date: bool = 
 
 def _present_and(get: Callable[[Any], Any], check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda record: (value := get(record)) is not None and check(value)
+
+
+def _on_value(get: Callable[[Any], Any], check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda record: check(get(record))
 
 
 def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
