@@ -167,6 +167,34 @@ class RateBands(Strict):
 
 Scoring = Annotated[AllOrNothing | PerShortfall | RateBands, Field(discriminator="mode")]
 
+DenominatorPolicy = Literal["count_zero", "exclude"]
+VetoTrigger = Literal["fail", "not_reported", "error"]
+VetoTriggers = Annotated[
+    tuple[VetoTrigger, ...],
+    Field(
+        min_length=1,
+        description="触发否决的结果（默认取 scoring.veto_on） · the verdicts that trigger it (default: veto_on)",
+    ),
+]
+
+
+class VetoCapGrade(Strict):
+    """一票否决·限等次: when the rule fails, the unit's grade is at most `grade`, whatever its score."""
+
+    consequence: Literal["cap_grade"]
+    grade: Text = Field(description="最高等次，须为 scoring.grades 之一 · the best grade left (one of scoring.grades)")
+    on: VetoTriggers | None = None
+
+
+class VetoFail(Strict):
+    """一票否决·直接不合格: when the rule fails, the unit gets the lowest grade (scoring.fallback_grade)."""
+
+    consequence: Literal["fail"]
+    on: VetoTriggers | None = None
+
+
+VetoConsequence = Annotated[VetoCapGrade | VetoFail, Field(discriminator="consequence")]
+
 
 class Expect(StrEnum):
     PASS = "pass"
@@ -207,9 +235,28 @@ class Rule(Strict):
     check: Check | None = None
     not_checkable: NotCheckable | None = None
     unit: Text | None = None
-    points: float = Field(default=0, ge=0)
+    points: float = Field(
+        default=0,
+        ge=0,
+        description="分值；扣分组成员为本项最多扣分，加分项为最多加分 · points (in a deduction group: the most this "
+        "rule deducts; a bonus rule: the most it adds)",
+    )
     scoring: Scoring = Field(default_factory=AllOrNothing)
-    veto: bool = False
+    veto: bool | VetoConsequence = Field(
+        default=False,
+        description="一票否决：true 即等次最高为 scoring.veto_cap；或 {consequence: cap_grade, grade: 合格}、"
+        "{consequence: fail} · veto: true caps the grade at scoring.veto_cap; or a consequence of its own",
+    )
+    group: Slug | None = Field(
+        default=None,
+        description="扣分组 id（rulebook.yaml 的 deduction_groups）：同组各项扣分合计不超过该组上限 · the deduction "
+        "group whose cap this rule's deduction shares",
+    )
+    bonus: bool = Field(
+        default=False,
+        description="加分项：通过即加 points 分，不计入应得分，合计不超过 scoring.bonus_cap · a bonus item: adds its "
+        "points on a pass, never counts in what a unit could earn",
+    )
     note: Text | None = None
     examples: tuple[Example, ...] = ()
 
@@ -225,6 +272,11 @@ class Rule(Strict):
     def checkable(self) -> bool:
         return self.check is not None
 
+    @property
+    def is_veto(self) -> bool:
+        """Whether the rule is a veto item (一票否决), whatever its consequence."""
+        return self.veto is not False
+
 
 class RuleFile(Strict):
     """One file of rules: one section of the work plan."""
@@ -236,15 +288,37 @@ class RuleFile(Strict):
 class Section(Strict):
     number: int = Field(ge=1)
     title: Bilingual
+    weight: float | None = Field(
+        default=None,
+        gt=0,
+        description="本部分分值：lint 核对它等于本部分各规则分值之和（扣分组计一次，加分项不计） · the section's "
+        "points; lint checks it equals its rules' points (a deduction group once, bonus rules aside)",
+    )
+
+
+class DeductionGroup(Strict):
+    """扣分组: one assessment item whose several deduction rules share one cap (本项N分，扣完为止 / 最多扣M分).
+
+    The group's `points` count once in what a unit could earn (its member rules' own points do not: each is
+    the most that rule deducts); the members' deductions add up, then at most `cap` is taken off.
+    """
+
+    id: Slug
+    title: Bilingual
+    points: float = Field(gt=0, description="本项分值 · what the item is worth")
+    cap: float | None = Field(
+        default=None, gt=0, description="本项最多扣分（默认等于 points） · the most the item loses (default: points)"
+    )
+    note: Text | None = None
+
+    @property
+    def deduction_cap(self) -> float:
+        return self.points if self.cap is None else self.cap
 
 
 class GradeBand(Strict):
     grade: Text
     min_score: float = Field(ge=0, le=100)
-
-
-DenominatorPolicy = Literal["count_zero", "exclude"]
-VetoTrigger = Literal["fail", "not_reported", "error"]
 
 
 class ScoringPolicy(Strict):
@@ -261,11 +335,20 @@ class ScoringPolicy(Strict):
     not_reported: Literal["count_zero"] = "count_zero"
     error: DenominatorPolicy = "count_zero"
     no_report_grade: Text = "不合格"
-    # Added for `compliance assess` (all optional, defaults as stated in the issue):
     not_checkable: Literal["exclude"] = "exclude"
     veto_on: tuple[VetoTrigger, ...] = ("fail",)
     partial_band: Literal["counts", "ignored"] = "counts"
     decimals: int = Field(default=2, ge=0, le=6)
+    mode: Literal["normalised", "fixed_100"] = Field(
+        default="normalised",
+        description="normalised：得分 = 实得分 ÷ 应得分 × 100；fixed_100（倒扣分）：得分 = 100 − 扣分，"
+        "不适用的规则保留其分值 · normalised: earned / available × 100; fixed_100: 100 minus deductions",
+    )
+    bonus_cap: float | None = Field(
+        default=None,
+        gt=0,
+        description="加分项合计最多加分（百分制分数上另加） · the most bonus rules add to the score, on the 100 scale",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ScoringPolicy:
@@ -310,6 +393,7 @@ class Rulebook(Strict):
     source: SourceDocument
     sections: tuple[Section, ...]
     scoring: ScoringPolicy = Field(default_factory=ScoringPolicy)
+    deduction_groups: tuple[DeductionGroup, ...] = ()
 
 
 # ---------------------------------------------------------------- unit registry

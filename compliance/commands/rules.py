@@ -34,7 +34,7 @@ def rule_data(placed: PlacedRule) -> dict[str, Any]:
         "applies_to": {"types": list(rule.applies_to.types), "units": list(rule.applies_to.units)},
         "machine_checkable": rule.checkable,
         "points": number(rule.points),
-        "veto": rule.veto,
+        "veto": rule.is_veto,
     }
     if rule.check is not None:
         data |= {
@@ -68,7 +68,7 @@ def render_table(book: LoadedRulebook) -> str:
                 scope,
                 requirement,
                 number(rule.points),
-                "否决" if rule.veto else "",
+                "否决" if rule.is_veto else "",
             ]
         )
     headers = ["规则 rule", "条 item", "要求 title", "适用 applies to", "指标 check", "分值 points", "一票否决 veto"]

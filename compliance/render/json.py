@@ -29,7 +29,7 @@ def _rule(rule: Rule, section: int) -> dict[str, Any]:
         "unit": rule.unit,
         "points": number(rule.points),
         "scoring": rule.scoring.model_dump(),
-        "veto": rule.veto,
+        "veto": rule.is_veto,
     }
 
 

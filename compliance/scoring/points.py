@@ -1,0 +1,292 @@
+"""Pure points: one verdict -> a rule's points; a unit's rules -> deduction groups, sections, score, grade, vetoes.
+
+Nothing here reads files, clocks or the environment. Arithmetic is exact (fractions of the rulebook's decimal
+points); the score is rounded half-up to the policy's `decimals` once, and the grade is taken from the rounded
+score. Two modes (`scoring.mode`):
+
+- normalised: score = earned ÷ available × 100, where available is the points of the rules that count for the
+  unit (the rules of other unit types, and not-applicable ones, are left out);
+- fixed_100 (倒扣分): score = 100 − deductions; a rule that does not apply, or is not machine-checkable, keeps its
+  points.
+
+In both, a deduction group (扣分组) takes its members' deductions together, at most its cap, and counts its own
+points once; bonus rules (加分项) add their points to the score, at most `bonus_cap`, and never count in what a
+unit could earn.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from compliance.evaluate import RuleResult
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.model import (
+    AllOrNothing,
+    DeductionGroup,
+    PerShortfall,
+    RateBands,
+    Rule,
+    Rulebook,
+    ScoringPolicy,
+    VetoCapGrade,
+    VetoFail,
+    VetoTrigger,
+)
+from compliance.scoring.numbers import exact, round_half_up
+from compliance.scoring.results import GroupScore, RuleScore, SectionScore, VetoApplied, VetoKind
+
+FIXED_BASE = Fraction(100)
+
+# ------------------------------------------------------------------ what the rulebook declares, worked out once
+
+
+def declared_points(meta: Rulebook, rules: Iterable[tuple[Rule, int]]) -> dict[int, Fraction]:
+    """Each section's points as declared (the total a section weight must equal): every rule's points, machine-
+    checkable or not, except bonus rules and the members of a deduction group, which count as the group's points
+    once, in the section of its first member."""
+    groups = {g.id: g for g in meta.deduction_groups}
+    totals: dict[int, Fraction] = {s.number: Fraction(0) for s in meta.sections}
+    seen: set[str] = set()
+    for rule, section in rules:
+        if rule.bonus:
+            continue
+        if rule.group in groups:
+            if rule.group not in seen:
+                seen.add(rule.group)
+                totals[section] = totals.get(section, Fraction(0)) + exact(groups[rule.group].points)
+            continue
+        totals[section] = totals.get(section, Fraction(0)) + exact(rule.points)
+    return totals
+
+
+@dataclass(frozen=True)
+class ScoringPlan:
+    """What scoring needs from a rulebook, worked out once per assessment rather than once per unit."""
+
+    policy: ScoringPolicy
+    section_of: Mapping[str, int]
+    groups: Mapping[str, DeductionGroup]
+    group_section: Mapping[str, int]
+    section_points: Mapping[int, Fraction]
+
+    @classmethod
+    def of(cls, book: LoadedRulebook) -> ScoringPlan:
+        groups = {g.id: g for g in book.meta.deduction_groups}
+        group_section: dict[str, int] = {}
+        for placed in book.placed:
+            if placed.rule.group in groups:
+                group_section.setdefault(placed.rule.group, placed.section)
+        return cls(
+            policy=book.meta.scoring,
+            section_of={p.rule.id: p.section for p in book.placed},
+            groups=groups,
+            group_section=group_section,
+            section_points=declared_points(book.meta, ((p.rule, p.section) for p in book.placed)),
+        )
+
+    def group_of(self, rule: Rule) -> str | None:
+        """The rule's deduction group, if the rulebook declares it (lint refuses an undeclared one)."""
+        return rule.group if rule.group in self.groups else None
+
+
+# ------------------------------------------------------------------ one rule
+
+
+def applies(rule: Rule, unit_id: str, unit_type: str) -> bool:
+    return unit_type in rule.applies_to.types or unit_id in rule.applies_to.units
+
+
+def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction:
+    """Points lost by a failed rule: never more than its cap or its points.
+
+    partial_band counts: any shortfall costs at least one step (a fail is a fail); ignored: only whole steps
+    count, so a shortfall of less than one step costs nothing.
+    """
+    points = exact(rule.points)
+    scoring = rule.scoring
+    if isinstance(scoring, AllOrNothing):
+        return points
+    amount = exact(result.shortfall_amount)
+    if isinstance(scoring, PerShortfall):
+        units, per, cap = amount, exact(scoring.per), exact(scoring.cap)
+    else:
+        assert isinstance(scoring, RateBands)
+        units, per, cap = amount / exact(scoring.step), exact(scoring.per), points
+    # 不足一档按一档 (counts): any shortfall costs at least one step; ignored: only whole steps count
+    whole = max(1, math.ceil(units)) if policy.partial_band == "counts" else math.floor(units)
+    return min(per * whole, cap, points)
+
+
+def rule_points(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction | None:
+    """Points earned, or None when the policy leaves the rule out of the unit's denominator."""
+    points = exact(rule.points)
+    status = result.status
+    if status == "pass":
+        return points
+    if status == "not_applicable":
+        return None
+    if status == "not_reported":
+        return Fraction(0)  # policy.not_reported is always count_zero: a gap is never silently dropped
+    if status == "error":
+        return Fraction(0) if policy.error == "count_zero" else None
+    return max(Fraction(0), points - deduction(rule, result, policy))
+
+
+def rule_score(rule: Rule, section: int, result: RuleResult, plan: ScoringPlan) -> RuleScore:
+    """One rule's points for one unit, and what it deducts on its own (before any group cap)."""
+    points = exact(rule.points)
+    earned = rule_points(rule, result, plan.policy)
+    if rule.bonus:
+        # 加分项: a pass (or a partial pass) adds what it earns; a bonus not reported, or reported with
+        # contradictory data, adds nothing and costs nothing, since no unit is obliged to claim it
+        if result.status not in ("pass", "fail", "not_applicable"):
+            earned = Fraction(0)
+        deducted = Fraction(0)
+    else:
+        deducted = points - earned if earned is not None else Fraction(0)
+    return RuleScore(rule.id, section, points, earned, rule.is_veto, result, plan.group_of(rule), rule.bonus, deducted)
+
+
+# ------------------------------------------------------------------ groups, sections, the unit's total
+
+
+def group_scores(scores: Sequence[RuleScore], plan: ScoringPlan) -> tuple[GroupScore, ...]:
+    """Each deduction group that has a member applying to the unit, in the order its first member appears."""
+    members: dict[str, list[RuleScore]] = {}
+    for score in scores:
+        if score.group is not None:
+            members.setdefault(score.group, []).append(score)
+    out: list[GroupScore] = []
+    for group_id, rules in members.items():
+        group = plan.groups[group_id]
+        points, cap = exact(group.points), exact(group.deduction_cap)
+        deducted = sum((r.deducted for r in rules), Fraction(0))
+        applied = min(deducted, cap, points)
+        counted = any(r.counted for r in rules)
+        out.append(
+            GroupScore(
+                group_id=group_id,
+                title=group.title.zh,
+                section=plan.group_section[group_id],
+                points=points,
+                cap=cap,
+                rule_ids=tuple(r.rule_id for r in rules),
+                deducted=deducted,
+                applied=applied,
+                earned=points - applied if counted else None,
+            )
+        )
+    return tuple(out)
+
+
+def section_scores(
+    book: Rulebook, scores: Sequence[RuleScore], groups: Sequence[GroupScore], plan: ScoringPlan
+) -> tuple[SectionScore, ...]:
+    """Section subtotals. normalised: the points of what counts for the unit; fixed_100: the section's declared
+    points, less its deductions."""
+    standalone = [r for r in scores if r.group is None and not r.bonus]
+    out: list[SectionScore] = []
+    for section in book.sections:
+        n = section.number
+        mine = [r for r in standalone if r.section == n]
+        my_groups = [g for g in groups if g.section == n]
+        if plan.policy.mode == "fixed_100":
+            available = plan.section_points.get(n, Fraction(0))
+            lost = sum((r.deducted for r in mine), Fraction(0)) + sum((g.applied for g in my_groups), Fraction(0))
+            out.append(SectionScore(n, section.title.zh, available - lost, available))
+            continue
+        earned = sum((r.earned for r in mine if r.earned is not None), Fraction(0))
+        earned += sum((g.earned for g in my_groups if g.earned is not None), Fraction(0))
+        available = sum((r.points for r in mine if r.counted), Fraction(0))
+        available += sum((g.points for g in my_groups if g.earned is not None), Fraction(0))
+        out.append(SectionScore(n, section.title.zh, earned, available))
+    return tuple(out)
+
+
+def totals(
+    sections: Sequence[SectionScore], scores: Sequence[RuleScore], groups: Sequence[GroupScore], plan: ScoringPlan
+) -> tuple[Fraction, Fraction]:
+    """(earned, available) for the unit: normalised adds up the sections; fixed_100 is 100 less the deductions."""
+    if plan.policy.mode == "fixed_100":
+        lost = sum((r.deducted for r in scores if r.group is None and not r.bonus), Fraction(0))
+        lost += sum((g.applied for g in groups), Fraction(0))
+        return max(Fraction(0), FIXED_BASE - lost), FIXED_BASE
+    return sum((s.earned for s in sections), Fraction(0)), sum((s.available for s in sections), Fraction(0))
+
+
+def bonus_points(scores: Sequence[RuleScore], policy: ScoringPolicy) -> tuple[Fraction, Fraction]:
+    """(what the unit's bonus rules earn, what of it is added: at most bonus_cap)."""
+    earned = sum((r.earned for r in scores if r.bonus and r.earned is not None), Fraction(0))
+    cap = None if policy.bonus_cap is None else exact(policy.bonus_cap)
+    return earned, earned if cap is None else min(earned, cap)
+
+
+def score_of(earned: Fraction, available: Fraction, bonus: Fraction, policy: ScoringPolicy) -> Decimal | None:
+    """The 100-point score, rounded half-up once; None when nothing counts for the unit (normalised mode)."""
+    if policy.mode == "fixed_100":
+        return round_half_up(earned + bonus, policy.decimals)
+    if available <= 0:
+        return None
+    return round_half_up(100 * earned / available + bonus, policy.decimals)
+
+
+# ------------------------------------------------------------------ grades and vetoes
+
+
+def grade_for(score: Decimal, policy: ScoringPolicy) -> str:
+    for band in policy.grades:
+        if score >= Decimal(str(band.min_score)):
+            return band.grade
+    return policy.fallback_grade
+
+
+def capped(grade: str, cap: str, policy: ScoringPolicy) -> str:
+    """The worse of grade and cap (一票否决: a veto failure caps the grade)."""
+    order = policy.ordered_grades()
+    return grade if order.index(grade) >= order.index(cap) else cap
+
+
+@dataclass(frozen=True)
+class Veto:
+    """A rule's veto as it applies: `veto: true` is today's cap at scoring.veto_cap on scoring.veto_on."""
+
+    consequence: VetoKind
+    grade: str
+    on: tuple[VetoTrigger, ...]
+
+
+def veto_of(rule: Rule, policy: ScoringPolicy) -> Veto | None:
+    declared = rule.veto
+    if declared is False:
+        return None
+    if declared is True:
+        return Veto("cap_grade", policy.veto_cap, policy.veto_on)
+    if isinstance(declared, VetoCapGrade):
+        return Veto("cap_grade", declared.grade, declared.on or policy.veto_on)
+    assert isinstance(declared, VetoFail)
+    return Veto("fail", policy.fallback_grade, declared.on or policy.veto_on)
+
+
+def vetoes_applied(
+    rules: Mapping[str, Rule], scores: Sequence[RuleScore], policy: ScoringPolicy
+) -> tuple[VetoApplied, ...]:
+    """The vetoes (一票否决) the unit's verdicts trigger, in rule order."""
+    out: list[VetoApplied] = []
+    for score in scores:
+        veto = veto_of(rules[score.rule_id], policy) if score.veto else None
+        if veto is not None and score.status in veto.on:
+            out.append(VetoApplied(score.rule_id, veto.consequence, veto.grade))
+    return tuple(out)
+
+
+def graded(score: Decimal, vetoes: Sequence[VetoApplied], policy: ScoringPolicy) -> tuple[str, str]:
+    """(grade, grade before veto): the score's grade, then each triggered veto's cap (fail: the lowest grade)."""
+    before = grade_for(score, policy)
+    grade = before
+    for veto in vetoes:
+        grade = capped(grade, veto.grade, policy)
+    return grade, before
