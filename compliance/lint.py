@@ -37,6 +37,8 @@ folder (or an explicitly given --source) cannot be read at all.
 | E231 | measures     | a date a working-day measure meets (in a rule's example) is not in the calendar   |
 | E232 | facts        | a fact names a group not declared under `groups:`                                 |
 | E233 | facts        | a fact or group uses a report header key (unit_id, year, …) or another's key      |
+| E25x | consistency  | scoring declarations: deduction groups, section weights, vetoes, bonus rules,    |
+|      |              | fixed_100 totals (the table is in compliance.scoring.declarations)                |
 | E401 | faithfulness | the quote (source.clause) is not in the source; the nearest passage is named      |
 | E402 | faithfulness | the quote is in the source but not inside the item or division the rule cites     |
 | E403 | faithfulness | source.item is not a numbered item of the source                                  |

@@ -246,8 +246,10 @@ def _digest(directory: Path, paths: list[Path]) -> str:
 
 
 def consistency(book: LoadedRulebook) -> list[Problem]:
-    """Cross-file checks: unique ids, known unit types, units and measures, sensible targets."""
-    return sorted(_consistency(book))
+    """Cross-file checks: unique ids, known unit types, units and measures, sensible targets, scoring declarations."""
+    from compliance.scoring.declarations import scoring_problems  # imported here: scoring is a layer above loading
+
+    return sorted([*_consistency(book), *scoring_problems(book)])
 
 
 def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
