@@ -7,6 +7,7 @@ Every expected number below is worked out from the rulebook's points (rules/nant
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import shutil
 from decimal import Decimal
 from fractions import Fraction
@@ -18,13 +19,16 @@ import yaml
 from pydantic import ValidationError
 
 from compliance.assessment import run_assessment
-from compliance.evaluate import RuleResult
-from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
-from compliance.model import Rule, ScoringPolicy
+from compliance.evaluate import RuleResult, Scorecard, Status
+from compliance.loading.documents import Document
+from compliance.loading.rulebook import DEFAULT_RULES, Declarations, LoadedRulebook, PlacedRule, load_rulebook
+from compliance.model import Registry, Rule, Rulebook, ScoringPolicy
 from compliance.scoring import (
     Assessment,
+    Audit,
     RuleScore,
     UnitAssessment,
+    assess,
     capped,
     deduction,
     grade_for,
@@ -32,7 +36,9 @@ from compliance.scoring import (
     round_half_up,
     rule_points,
     text,
+    veto_of,
 )
+from compliance.scoring.declarations import scoring_problems
 
 WHEN = dt.datetime(2019, 1, 15, 1, 0, tzinfo=dt.UTC)
 POLICY = ScoringPolicy()
@@ -406,3 +412,353 @@ def test_a_rectification_names_the_place_its_rule_cites() -> None:
     for cited, where in ((by_item, "第1条"), (by_locator, "三、(二)")):
         fix = rectification(cited, 8, RuleScore("T-01.1", 8, Fraction(3), Fraction(0), False, failed(1)))
         assert (fix.item, fix.where) == (cited.source.item, where)
+
+
+# ------------------------------------------------------------------ scoring declarations, on a made-up rulebook
+#
+# A made-up rulebook built from the models (no loader, no engine) and fabricated verdicts: each test states the
+# declarations, the verdicts and the arithmetic, so the expected scores are worked out by hand, not read back.
+
+AUDIT = Audit("made-up", "虚构规则集", 2018, "虚〔2018〕1号", "0" * 64, "units.yaml", "0" * 64, "test", "2019-01-15")
+TYPES = [
+    {"id": "county", "name": "县（市、区）", "name_en": "County"},
+    {"id": "bureau", "name": "市级部门", "name_en": "Bureau"},
+]
+
+
+def made_up_rule(rule_id: str, points: float, types: tuple[str, ...] = ("county",), **extra: Any) -> dict[str, Any]:
+    return {
+        "id": rule_id,
+        "title": {"zh": f"虚构要求{rule_id}", "en": f"made-up requirement {rule_id}"},
+        "source": {"item": int(rule_id.split("-")[1].split(".")[0]), "clause": "虚构条款"},
+        "applies_to": {"types": list(types)},
+        "check": {"measure": "made_up_count", "op": ">=", "target": 100},
+        "unit": "%",
+        "points": points,
+        **extra,
+    }
+
+
+@functools.cache
+def _bundled_declarations() -> Declarations:
+    return load_rulebook().declared
+
+
+def made_up_book(
+    sections: dict[int, list[dict[str, Any]]],
+    scoring: dict[str, Any] | None = None,
+    groups: tuple[dict[str, Any], ...] = (),
+    units: tuple[tuple[str, str], ...] = (),
+) -> LoadedRulebook:
+    meta = Rulebook.model_validate(
+        {
+            "id": "made-up",
+            "title": {"zh": "虚构规则集（测试用）", "en": "A made-up rulebook (for tests)"},
+            "year": 2018,
+            "source": {"title": "虚构", "number": "虚〔2018〕1号", "path": "source.txt"},
+            "sections": [{"number": n, "title": {"zh": f"第{n}部分", "en": f"part {n}"}} for n in sections],
+            "scoring": scoring or {},
+            "deduction_groups": list(groups),
+        }
+    )
+    registry = Registry.model_validate(
+        {"types": TYPES, "units": [{"id": u, "name": f"单位{u}", "type": t} for u, t in units]}
+    )
+    doc = Document("made-up/rules.yaml", None)
+    placed = tuple(
+        PlacedRule(Rule.model_validate(data), number, doc, i)
+        for number, rules in sections.items()
+        for i, data in enumerate(rules)
+    )
+    # scoring reads nothing of the facts and measures but the report fields a measure names, for advice; the
+    # made-up rules read none, so the bundled rulebook's declarations stand in
+    declared = _bundled_declarations()
+    book = LoadedRulebook(Path("/nonexistent/made-up"), meta, registry, placed, "0" * 64, declared)
+    assert list(scoring_problems(book)) == []  # the made-up declarations are ones lint accepts
+    return book
+
+
+def verdict(rule_id: str, status: Status, short: float | None = None) -> RuleResult:
+    return RuleResult(rule_id, status, None, 100, ">=", "%", shortfall_amount=short)
+
+
+def card(unit_id: str, unit_type: str, verdicts: list[RuleResult]) -> Scorecard:
+    return Scorecard(f"{unit_id}.yaml", unit_id, unit_id, f"单位{unit_id}", unit_type, True, tuple(verdicts))
+
+
+def assessed(book: LoadedRulebook, *cards: Scorecard) -> dict[str, UnitAssessment]:
+    return {u.unit_id: u for u in assess(book, cards, AUDIT).units}
+
+
+# A deduction group (扣分组): item 2 is worth 10 points and loses at most 6, whatever its three deduction
+# rules add up to. Section 1: T-01.1 (10, all or nothing) and the group (10: T-02.1 4, T-02.2 4 per missing
+# unit, T-02.3 3); section 2: T-03.1 (5). Available to a county: 10 + 10 + 5 = 25.
+GROUPED = {
+    1: [
+        made_up_rule("T-01.1", 10),
+        made_up_rule("T-02.1", 4, group="item2"),
+        made_up_rule("T-02.2", 4, group="item2", scoring={"mode": "per_shortfall", "per": 1, "cap": 4}),
+        made_up_rule("T-02.3", 3, group="item2"),
+    ],
+    2: [made_up_rule("T-03.1", 5)],
+}
+ITEM2 = {"id": "item2", "title": {"zh": "第二项", "en": "Item 2"}, "points": 10, "cap": 6}
+COUNTIES = tuple((f"c{i}", "county") for i in range(1, 6))
+
+
+def all_pass(*rule_ids: str) -> list[RuleResult]:
+    return [verdict(rule_id, "pass") for rule_id in rule_ids]
+
+
+def test_deduction_group_shares_one_cap() -> None:
+    book = made_up_book(GROUPED, groups=(ITEM2,), units=COUNTIES)
+    ids = ("T-01.1", "T-02.1", "T-02.2", "T-02.3", "T-03.1")
+    units = assessed(
+        book,
+        card("c1", "county", all_pass(*ids)),
+        card(
+            "c2",
+            "county",
+            [*all_pass("T-01.1", "T-02.3", "T-03.1"), verdict("T-02.1", "fail"), verdict("T-02.2", "fail", 3)],
+        ),
+        card("c3", "county", [*all_pass("T-01.1", "T-02.2", "T-02.3", "T-03.1"), verdict("T-02.1", "fail")]),
+        card(
+            "c4",
+            "county",
+            [verdict("T-01.1", "fail"), *(verdict(i, "not_applicable") for i in ids[1:4]), verdict("T-03.1", "pass")],
+        ),
+        card(
+            "c5",
+            "county",
+            [*all_pass("T-01.1", "T-02.2", "T-03.1"), verdict("T-02.1", "not_reported"), verdict("T-02.3", "error")],
+        ),
+    )
+    assert (units["c1"].earned, units["c1"].available, units["c1"].score) == (25, 25, Decimal("100.00"))
+    # c2: T-02.1 −4, T-02.2 3 short × 1 = −3: together −7, capped at −6 → the item keeps 4. 10 + 4 + 5 = 19 of 25.
+    c2 = units["c2"]
+    assert (c2.earned, c2.available) == (19, 25)
+    assert c2.score == Decimal("76.00")  # 19 / 25 × 100
+    (group,) = c2.groups
+    assert (group.deducted, group.applied, group.earned, group.capped) == (7, 6, 4, True)
+    assert {s.number: (s.earned, s.available) for s in c2.sections} == {1: (10 + 4, 20), 2: (5, 5)}
+    # c3: only T-02.1 fails, −4 is under the cap: the item keeps 6. 10 + 6 + 5 = 21 → 84.00.
+    assert (units["c3"].earned, units["c3"].score, units["c3"].groups[0].capped) == (21, Decimal("84.00"), False)
+    # c4: every member not applicable → the item is out of the denominator: available 10 + 5 = 15, earned 0 + 5.
+    c4 = units["c4"]
+    assert (c4.earned, c4.available, c4.score) == (5, 15, Decimal("33.33"))  # 5 / 15 × 100 = 33.333…
+    assert c4.groups[0].earned is None
+    # c5: T-02.1 not reported −4, T-02.3 contradictory (error counts zero) −3: −7 capped at −6 → 19 of 25 → 76.00.
+    assert (units["c5"].earned, units["c5"].score) == (19, Decimal("76.00"))
+    # a member's rectification still says what it cost on its own, and names its group
+    fixes = {f.rule_id: (f.points_lost, f.group) for f in c2.rectification}
+    assert fixes == {"T-02.1": (4, "item2"), "T-02.2": (3, "item2")}
+
+
+# fixed_100 (倒扣分): 100 − deductions; a rule that does not apply, or is not machine-checkable, keeps its points.
+# Section 1: T-01.1 (30, counties and bureaus) and item 2 (20, at most −12: T-02.1 10, T-02.2 10 at 2 per
+# missing unit), counties only. Section 2: T-03.1 (40, 10 per started 10-point band, everyone) and T-04.1
+# (10, assessed by hand: not machine-checkable). 30 + 20 + 40 + 10 = 100. A bonus T-05.1 (5) for counties,
+# at most 4 added.
+FIXED = {
+    1: [
+        made_up_rule("T-01.1", 30, ("county", "bureau")),
+        made_up_rule("T-02.1", 10, group="item2"),
+        made_up_rule("T-02.2", 10, group="item2", scoring={"mode": "per_shortfall", "per": 2, "cap": 10}),
+    ],
+    2: [
+        made_up_rule("T-03.1", 40, ("county", "bureau"), scoring={"mode": "rate_bands", "step": 10, "per": 10}),
+        {
+            **{k: v for k, v in made_up_rule("T-04.1", 10, ("county", "bureau")).items() if k not in ("check", "unit")},
+            "not_checkable": "由考评组现场认定（assessed on site）",
+        },
+        made_up_rule("T-05.1", 5, bonus=True),
+    ],
+}
+FIXED_POLICY = {"mode": "fixed_100", "bonus_cap": 4}
+ITEM2_FIXED = {"id": "item2", "title": {"zh": "第二项", "en": "Item 2"}, "points": 20, "cap": 12}
+
+
+def test_fixed_100_deducts_from_100_and_keeps_points_that_do_not_apply() -> None:
+    units = (("c1", "county"), ("c2", "county"), ("c3", "county"), ("b1", "bureau"), ("b2", "bureau"))
+    book = made_up_book(FIXED, FIXED_POLICY, (ITEM2_FIXED,), units)
+    a = assessed(
+        book,
+        card(
+            "c1",
+            "county",
+            [
+                verdict("T-01.1", "fail"),
+                verdict("T-02.1", "fail"),
+                verdict("T-02.2", "fail", 2),
+                verdict("T-03.1", "fail", 5),
+                verdict("T-05.1", "fail"),
+            ],
+        ),
+        card(
+            "c2",
+            "county",
+            [verdict("T-01.1", "not_applicable"), *all_pass("T-02.1", "T-02.2", "T-03.1"), verdict("T-05.1", "pass")],
+        ),
+        card("b1", "bureau", [verdict("T-01.1", "pass"), verdict("T-03.1", "fail", 25)]),
+        card("b2", "bureau", [verdict("T-01.1", "not_reported"), verdict("T-03.1", "error")]),
+    )
+    # c1: T-01.1 −30; item 2: −10 and 2 short × 2 = −4, −14 capped at −12; T-03.1 5 short → 1 band → −10;
+    # the bonus failed: +0. 100 − 30 − 12 − 10 = 48.
+    c1 = a["c1"]
+    assert (c1.earned, c1.available, c1.score, c1.grade) == (48, 100, Decimal("48.00"), "不合格")
+    assert {s.number: (s.earned, s.available) for s in c1.sections} == {1: (50 - 30 - 12, 50), 2: (50 - 10, 50)}
+    assert c1.deductions == 52 and c1.bonus == 0
+    # c2: T-01.1 not applicable keeps its 30, everything else passes: 100; the bonus 5 is capped at 4 → 104.
+    c2 = a["c2"]
+    assert (c2.earned, c2.bonus, c2.bonus_applied, c2.score, c2.grade) == (100, 5, 4, Decimal("104.00"), "优秀")
+    # b1: item 2 and the bonus do not apply to bureaus (the item keeps its 20); T-03.1 25 short → 3 bands → −30.
+    assert (a["b1"].score, a["b1"].grade) == (Decimal("70.00"), "合格")  # 100 − 30
+    # b2: T-01.1 not reported −30, T-03.1 contradictory (error counts zero) −40 → 30.
+    assert (a["b2"].score, a["b2"].grade) == (Decimal("30.00"), "不合格")
+    # c3 sent nothing: every county rule not reported: −30, item 2 −20 capped at −12, −40 → 18; graded 不合格.
+    c3 = a["c3"]
+    assert (c3.status, c3.score, c3.grade) == ("not_reported", Decimal("18.00"), "不合格")
+
+
+# Bonus rules (加分项) in normalised scoring: T-01.1 (10) and T-02.1 (10) count; bonuses T-03.1 (2, all or
+# nothing) and T-03.2 (2, −1 per missing unit) add at most 3 points to the 100-point score, never to available.
+BONUS = {
+    1: [made_up_rule("T-01.1", 10), made_up_rule("T-02.1", 10)],
+    2: [
+        made_up_rule("T-03.1", 2, bonus=True),
+        made_up_rule("T-03.2", 2, bonus=True, scoring={"mode": "per_shortfall", "per": 1, "cap": 2}),
+    ],
+}
+
+
+def test_bonus_points_are_added_up_to_their_cap() -> None:
+    book = made_up_book(BONUS, {"bonus_cap": 3}, units=tuple((f"u{i}", "county") for i in range(1, 5)))
+    a = assessed(
+        book,
+        card("u1", "county", [*all_pass("T-01.1", "T-03.1", "T-03.2"), verdict("T-02.1", "fail")]),
+        card("u2", "county", [*all_pass("T-01.1", "T-02.1", "T-03.1"), verdict("T-03.2", "fail", 1)]),
+        card(
+            "u3",
+            "county",
+            [*all_pass("T-01.1", "T-02.1"), verdict("T-03.1", "not_reported"), verdict("T-03.2", "not_applicable")],
+        ),
+        card("u4", "county", [verdict("T-01.1", "fail"), verdict("T-02.1", "fail"), verdict("T-03.1", "pass")]),
+    )
+    # u1: 10 of 20 → 50, bonus 2 + 2 = 4 capped at 3 → 53.00.
+    u1 = a["u1"]
+    assert (u1.earned, u1.available, u1.bonus, u1.bonus_applied, u1.score) == (10, 20, 4, 3, Decimal("53.00"))
+    # u2: 20 of 20 → 100, bonus 2 + (2 − 1) = 3 → 103.00 (a bonus may take the score past 100).
+    assert (a["u2"].bonus, a["u2"].score, a["u2"].grade) == (3, Decimal("103.00"), "优秀")
+    # u3: 100; an unclaimed bonus adds nothing, costs nothing, and is nothing to rectify: the unit passes.
+    u3 = a["u3"]
+    assert (u3.score, u3.bonus, u3.status, u3.rectification) == (Decimal("100.00"), 0, "pass", ())
+    # u4: 0 of 20 → 0, bonus 2 → 2.00.
+    assert (a["u4"].score, a["u4"].grade) == (Decimal("2.00"), "不合格")
+
+
+# Veto consequences (一票否决): every rule is worth 10 but T-05.1 (60). T-01.1 `veto: true` (today's meaning:
+# at most scoring.veto_cap 合格, on scoring.veto_on), T-02.1 caps at 良好, T-03.1 fails outright, T-04.1 fails
+# outright but only on a fail verdict (not when it is not reported).
+VETOES = {
+    1: [
+        made_up_rule("T-01.1", 10, veto=True),
+        made_up_rule("T-02.1", 10, veto={"consequence": "cap_grade", "grade": "良好"}),
+        made_up_rule("T-03.1", 10, veto={"consequence": "fail"}),
+        made_up_rule("T-04.1", 10, veto={"consequence": "fail", "on": ["fail"]}),
+        made_up_rule("T-05.1", 60),
+    ]
+}
+VETO_POLICY = {"veto_cap": "合格", "veto_on": ["fail", "not_reported", "error"]}
+
+
+@pytest.mark.parametrize(
+    ("failing", "score", "grade", "before", "vetoed"),
+    [
+        ({"T-02.1": "fail"}, "90.00", "良好", "优秀", ("T-02.1",)),  # 90 → 优秀, capped at 良好
+        ({"T-01.1": "fail"}, "90.00", "合格", "优秀", ("T-01.1",)),  # veto: true → veto_cap 合格
+        ({"T-03.1": "fail"}, "90.00", "不合格", "优秀", ("T-03.1",)),  # fails outright
+        ({"T-04.1": "not_reported"}, "90.00", "优秀", "优秀", ()),  # its own `on: [fail]` spares a gap
+        ({"T-04.1": "fail"}, "90.00", "不合格", "优秀", ("T-04.1",)),
+        ({"T-02.1": "not_reported"}, "90.00", "良好", "优秀", ("T-02.1",)),  # policy veto_on includes not_reported
+        ({"T-01.1": "fail", "T-02.1": "fail"}, "80.00", "合格", "良好", ("T-01.1", "T-02.1")),  # the worst cap
+        ({"T-05.1": "fail", "T-02.1": "fail"}, "30.00", "不合格", "不合格", ("T-02.1",)),  # a cap never raises
+    ],
+)
+def test_veto_consequences(
+    failing: dict[str, Status], score: str, grade: str, before: str, vetoed: tuple[str, ...]
+) -> None:
+    book = made_up_book(VETOES, VETO_POLICY, units=(("u", "county"),))
+    ids = ("T-01.1", "T-02.1", "T-03.1", "T-04.1", "T-05.1")
+    u = assessed(book, card("u", "county", [verdict(i, failing.get(i, "pass")) for i in ids]))["u"]
+    assert (u.score, u.grade, u.grade_before_veto, u.vetoed_by) == (Decimal(score), grade, before, vetoed)
+
+
+def test_veto_true_keeps_todays_meaning() -> None:
+    policy = ScoringPolicy(veto_cap="良好", veto_on=("fail", "error"))
+    veto = veto_of(rule(4, veto=True), policy)
+    assert veto is not None and (veto.consequence, veto.grade, veto.on) == ("cap_grade", "良好", ("fail", "error"))
+    assert veto_of(rule(4), policy) is None
+
+
+def test_nantong_with_a_deduction_group_and_a_bonus(tmp_path: Path) -> None:
+    """The YAML syntax end to end, through the loader and the engine, on a copy of the bundled rulebook."""
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, rules)
+    meta = rules / "rulebook.yaml"
+    meta.write_text(
+        meta.read_text(encoding="utf-8").replace(
+            "scoring:\n",
+            "deduction_groups:\n"
+            "  - {id: study, title: {zh: 学法培训, en: Law study and training}, points: 9, cap: 4}\n"
+            "scoring:\n  bonus_cap: 1\n",
+        ),
+        encoding="utf-8",
+    )
+    s8 = rules / "rules" / "s8-safeguards.yaml"
+    text = s8.read_text(encoding="utf-8")
+    for rule_id in ("NT18-32.1", "NT18-32.3", "NT18-32.4"):  # 4 + 3 + 2 = 9 points, in one group of 9
+        text = text.replace(f"  - id: {rule_id}\n", f"  - id: {rule_id}\n    group: study\n")
+    s8.write_text(text, encoding="utf-8")
+    s7 = rules / "rules" / "s7-disputes.yaml"
+    text = s7.read_text(encoding="utf-8")
+    assert "  - id: NT18-27.1\n" in text
+    s7.write_text(text.replace("  - id: NT18-27.1\n", "  - id: NT18-27.1\n    bonus: true\n"), encoding="utf-8")
+    book = load_rulebook(rules)  # lint-clean: the group's 9 equals its members' 4 + 3 + 2, bonus_cap is set
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    write(folder, "haimen.yaml", county("haimen"))
+    write(
+        folder,
+        "rugao.yaml",
+        county(
+            "rugao",
+            law_study_sessions=COUNTY_ALL_PASS["law_study_sessions"][:2],
+            training_classes=[],
+            rates={"court_appearance": {"numerator": 30, "denominator": 60, "previous_year_percent": 52.3}},
+        ),
+    )
+    a = run_assessment(book, [folder], WHEN)
+    # County points without the bonus NT18-27.1 (2): 35 − 2 = 33 available.
+    haimen = unit(a, "haimen")
+    assert (haimen.earned, haimen.available) == (33, 33)
+    assert (haimen.bonus, haimen.bonus_applied, haimen.score) == (2, 1, Decimal("101.00"))  # 100 + min(2, cap 1)
+    # rugao: 32.1 2 sessions short → −2, 32.3 no class → −3: the group loses 5, capped at 4 → 33 − 4 = 29;
+    # its court-appearance rate fell (50% < 52.3%): the bonus is not earned, and is nothing to rectify.
+    rugao = unit(a, "rugao")
+    assert (rugao.earned, rugao.available, rugao.bonus) == (29, 33, 0)
+    assert rugao.score == Decimal("87.88")  # 29 / 33 × 100 = 87.878… → 87.88
+    assert [f.rule_id for f in rugao.rectification] == ["NT18-32.1", "NT18-32.3"]
+    assert rugao.groups[0].capped and rugao.groups[0].applied == 4
+
+
+def test_section_weights_that_match_load(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES, rules)
+    meta = rules / "rulebook.yaml"
+    text = meta.read_text(encoding="utf-8")
+    # the bundled points per section: 3, 8, 6, 4, (0: section 5 is not machine-checked), 4, 10, 20
+    for number, weight in ((1, 3), (2, 8), (3, 6), (4, 4), (6, 4), (7, 10), (8, 20)):
+        text = text.replace(f"  - {{number: {number}, title:", f"  - {{number: {number}, weight: {weight}, title:")
+    meta.write_text(text, encoding="utf-8")
+    book = load_rulebook(rules)
+    assert [s.weight for s in book.meta.sections] == [3, 8, 6, 4, None, 4, 10, 20]
