@@ -350,3 +350,155 @@ def test_junit_replaces_characters_xml_forbids(tmp_path: Path, capfdbinary: pyte
     root = ET.fromstring(out)
     names = [s.get("name", "") for s in root.iter("testsuite")]
     assert "evil-unit 坏\ufffd\ufffd\ufffd\ufffd\ufffd单位<&>" in names
+
+
+# ------------------------------------------------------------------ scoring declarations in every format
+
+
+@pytest.fixture(scope="module")
+def declared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A copy of the bundled rulebook with a deduction group, a bonus rule and a fail-outright veto, and two
+    reports: rugao (the group's cap binds, the bonus is earned) and jiaotong (the veto fails it outright)."""
+    import shutil
+
+    from compliance.loading.rulebook import DEFAULT_RULES
+
+    root = tmp_path_factory.mktemp("declared")
+    rules = root / "rules"
+    shutil.copytree(DEFAULT_RULES, rules)
+
+    def edit(name: str, old: str, new: str) -> None:
+        path = rules / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    edit(
+        "rulebook.yaml",
+        "scoring:\n",
+        "deduction_groups:\n"
+        "  - {id: study, title: {zh: 学法培训, en: Law study and training}, points: 9, cap: 4}\n"
+        "scoring:\n  bonus_cap: 1\n",
+    )
+    for rule_id in ("NT18-32.1", "NT18-32.3", "NT18-32.4"):
+        edit("rules/s8-safeguards.yaml", f"  - id: {rule_id}\n", f"  - id: {rule_id}\n    group: study\n")
+    edit("rules/s7-disputes.yaml", "  - id: NT18-27.1\n", "  - id: NT18-27.1\n    bonus: true\n")
+    edit("rules/s4-enforcement.yaml", "    veto: true    #", "    veto: {consequence: fail}    #")
+    reports = root / "reports"
+    reports.mkdir()
+    rugao = yaml.safe_load((SAMPLES / "haimen.yaml").read_text(encoding="utf-8"))
+    rugao["unit_id"] = "rugao"
+    rugao.pop("unit_name", None)
+    rugao["law_study_sessions"] = rugao["law_study_sessions"][:2]
+    rugao["training_classes"] = []
+    write(reports / "rugao.yaml", rugao)
+    write(
+        reports / "jiaotong.yaml",
+        {
+            "unit_id": "jiaotong",
+            "year": 2018,
+            "law_study_sessions": [{"date": "2018-05-15", "topic": "a"}, {"date": "2018-10-23", "topic": "b"}],
+            "rule_of_law_reports_heard": [{"date": "2018-12-26", "meeting": "局长办公会"}],
+            "draft_regulations": [
+                {"title": "某办法（草案）", "consultation_start": "2018-06-01", "consultation_end": "2018-07-06"}
+            ],
+            "rates": {
+                "enforcement_staff_certified": {"numerator": 99, "denominator": 100},
+                "suggestions_replied_on_time": {"numerator": 52, "denominator": 52},
+                "court_appearance": {"numerator": 6, "denominator": 8, "previous_year_percent": 60},
+            },
+            "milestones": {"annual_work_plan": {"completed": "2018-02-11", "document_no": "通交〔2018〕22号"}},
+        },
+    )
+    return rules, reports
+
+
+def assess_declared(capfdbinary: pytest.CaptureFixture[bytes], declared: tuple[Path, Path], fmt: str) -> str:
+    rules, reports = declared
+    code, out = run_bytes(capfdbinary, "assess", str(reports), "--rules", str(rules), "--format", fmt, "--time", TIME)
+    assert code == 1  # most registered units sent nothing
+    return out.decode("utf-8-sig")
+
+
+def test_declared_scoring_in_json(capfdbinary: pytest.CaptureFixture[bytes], declared: tuple[Path, Path]) -> None:
+    data = json.loads(assess_declared(capfdbinary, declared, "json"))
+    units = {u["unit_id"]: u for u in data["units"]}
+    rugao = units["rugao"]
+    # haimen's report less 2 sessions (32.1: −2) and its training class (32.3: −3): group study loses 5, capped
+    # at 4. The bonus NT18-27.1 (2, its rate rose) is out of the 35 − 2 = 33 available and adds min(2, 1) = 1.
+    assert rugao["groups"] == [
+        {
+            "group_id": "study",
+            "title": "学法培训",
+            "section": 8,
+            "points": 9,
+            "cap": 4,
+            "rules": ["NT18-32.1", "NT18-32.3", "NT18-32.4"],
+            "deducted": 5,
+            "applied": 4,
+            "capped": True,
+            "earned": 5,
+        }
+    ]
+    assert (rugao["earned"], rugao["available"], rugao["bonus"], rugao["bonus_applied"]) == (29, 33, 2, 1)
+    assert rugao["score"] == 88.88  # 29 / 33 × 100 + 1 = 88.878… → 88.88
+    assert rugao["deductions"] == 4
+    # jiaotong: 市政府部门 rules less the bonus: 23 − 2 = 21; 19.1 one band short → −2 → 19 / 21 × 100 = 90.476…
+    # → 90.48, plus its bonus (court appearance 75% > 60%) 1 → 91.48 → 优秀; the veto fails it outright.
+    jiaotong = units["jiaotong"]
+    assert (jiaotong["score"], jiaotong["grade_before_veto"], jiaotong["grade"]) == (91.48, "优秀", "不合格")
+    assert jiaotong["vetoes"] == [{"rule_id": "NT18-19.1", "consequence": "fail", "grade": "不合格"}]
+    rules = {r["rule_id"]: r for r in data["rules"]}
+    assert rules["NT18-19.1"]["veto"] is True
+    assert rules["NT18-19.1"]["veto_consequence"] == {
+        "consequence": "fail",
+        "grade": "不合格",
+        "on": ["fail", "not_reported", "error"],
+    }
+    assert (rules["NT18-27.1"]["bonus"], rules["NT18-32.3"]["group"]) == (True, "study")
+    assert data["policy"]["bonus_cap"] == 1 and data["policy"]["mode"] == "normalised"
+    assert data["policy"]["deduction_groups"][0] == {
+        "id": "study",
+        "title": "学法培训",
+        "title_en": "Law study and training",
+        "points": 9,
+        "cap": 4,
+    }
+    statement = data["policy"]["statement"]
+    assert "扣分组：学法培训（study）9分，最多扣4分" in statement and "合计不超过1分" in statement
+    assert "NT18-19.1未达标、未报送、数据矛盾的，直接定为不合格" in statement
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "html"])
+def test_declared_scoring_for_people(
+    capfdbinary: pytest.CaptureFixture[bytes], declared: tuple[Path, Path], fmt: str
+) -> None:
+    out = assess_declared(capfdbinary, declared, fmt)
+    assert "扣分组 学法培训（study，9分）：各项合计扣5分，本项最多扣4分，实扣4分" in out
+    assert "+1（得2，封顶）" in out  # rugao's and jiaotong's bonus column
+    assert "不合格（一票否决，直接定为最低等次，原优秀）" in out
+    assert "【加分项】" in out
+
+
+def test_declared_scoring_in_csv(capfdbinary: pytest.CaptureFixture[bytes], declared: tuple[Path, Path]) -> None:
+    rows = list(csv.DictReader(io.StringIO(assess_declared(capfdbinary, declared, "csv"))))
+    by_id = {row["单位代码 unit id"]: row for row in rows}
+    rugao, jiaotong = by_id["rugao"], by_id["jiaotong"]
+    assert (rugao["得分 score"], rugao["加分 bonus earned"], rugao["计入加分 bonus added"]) == ("88.88", "2", "1")
+    assert rugao["扣分组 deduction groups"] == "study 学法培训：扣5，实扣4"
+    assert jiaotong["一票否决项 veto failures"] == "NT18-19.1（直接定为不合格）"
+
+
+def test_declared_scoring_in_junit(capfdbinary: pytest.CaptureFixture[bytes], declared: tuple[Path, Path]) -> None:
+    root = ET.fromstring(assess_declared(capfdbinary, declared, "junit"))
+    suite = next(s for s in root.iter("testsuite") if s.get("name", "").startswith("rugao "))
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props["bonus"] == "1" and props["score"] == "88.88"
+    failed = {c.get("name", "").split()[0] for c in suite.findall("testcase") if c.find("failure") is not None}
+    assert failed == {"NT18-32.1", "NT18-32.3"}
+    # a unit that sent nothing claims no bonus: the bonus case is skipped, never a failure
+    haimen = next(s for s in root.iter("testsuite") if s.get("name", "").startswith("haimen "))
+    bonus_case = next(c for c in haimen.findall("testcase") if c.get("name", "").startswith("NT18-27.1"))
+    skipped = bonus_case.find("skipped")
+    assert skipped is not None and bonus_case.find("failure") is None
+    assert "加分项得0/2分" in skipped.get("message", "")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import csv
 import io
 
-from compliance.render.interface import UNIT_STATUS_LABEL, status_label
-from compliance.scoring import Assessment, plain, text
+from compliance.render.interface import UNIT_STATUS_LABEL, status_label, veto_label
+from compliance.scoring import Assessment, UnitAssessment, plain, text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -23,8 +23,18 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _groups(u: UnitAssessment) -> str:
+    """Each deduction group that deducted: id, what its rules deducted together, what it lost after its cap."""
+    return "\n".join(
+        f"{g.group_id} {g.title}：扣{text(g.deducted)}，实扣{text(g.applied)}" for g in u.groups if g.deducted
+    )
+
+
 def render(a: Assessment) -> bytes:
+    """One row per unit; the bonus and deduction-group columns appear only for rulebooks that declare them."""
     decimals = a.policy.decimals
+    bonus = a.has_bonus
+    groups = bool(a.book.meta.deduction_groups)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     sections = a.book.meta.sections
@@ -38,11 +48,13 @@ def render(a: Assessment) -> bytes:
             "考评对象 registered",
             "状态 status",
             "得分 score",
+            *(["加分 bonus earned", "计入加分 bonus added"] if bonus else []),
             "等次 grade",
             "否决前等次 grade before veto",
             "一票否决项 veto failures",
             "实得分 earned",
             "应得分 available",
+            *(["扣分组 deduction groups"] if groups else []),
             *(
                 h
                 for s in sections
@@ -67,11 +79,13 @@ def render(a: Assessment) -> bytes:
             "是" if u.registered else "否",
             UNIT_STATUS_LABEL[u.status],
             text(u.score, decimals) if u.score is not None else None,
+            *([plain(u.bonus), plain(u.bonus_applied)] if bonus else []),
             u.grade,
             u.grade_before_veto,
-            " ".join(u.vetoed_by),
+            " ".join(veto_label(v, a.policy.veto_cap) for v in u.vetoes),
             plain(u.earned),
             plain(u.available),
+            *([_groups(u)] if groups else []),
             *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
             *(status_label(st) if (st := u.status_of(rule.id)) else "" for rule in a.rules),
             len(u.rectification),

@@ -13,8 +13,10 @@ from jinja2 import Environment, StrictUndefined
 from compliance.render.interface import (
     RULE_SYMBOL,
     UNIT_STATUS_LABEL,
+    bonus_text,
     grade_columns,
     grade_text,
+    group_text,
     rank_text,
     rankings,
     rate_text,
@@ -120,7 +122,7 @@ section.unit { border-top: 1px solid #ddd; }
 </tr>
 {% for r in a.pass_rates %}
 <tr>
-  <td>{{ r.rule_id }}</td><td>{{ r.title }}</td>
+  <td>{{ r.rule_id }}</td><td>{% if r.bonus %}【加分项】{% endif %}{{ r.title }}</td>
   <td class="num">{{ r.passed }}/{{ r.applicable }}</td><td class="num">{{ rate(r.rate) }}</td>
   <td class="num">{{ r.failed }}</td><td class="num">{{ r.not_reported }}</td><td class="num">{{ r.error }}</td>
   <td>{% if r.veto %}<span class="veto">是</span>{% endif %}</td>
@@ -160,7 +162,8 @@ section.unit { border-top: 1px solid #ddd; }
 <h3>{{ t.name }} <small>{{ t.name_en }}</small></h3>
 <table class="ranking">
 <tr>
-  <th>排名</th><th>单位</th><th>得分</th><th>等次</th><th>状态</th><th>实得/应得</th>
+  <th>排名</th><th>单位</th><th>得分</th>{% if a.has_bonus %}<th>加分</th>{% endif %}<th>等次</th><th>状态</th>
+  <th>实得/应得</th>
   {% for s in a.book.meta.sections %}<th title="{{ s.title.zh }}">({{ s.number }})</th>{% endfor %}
 </tr>
 {% for u in t.units %}
@@ -168,6 +171,7 @@ section.unit { border-top: 1px solid #ddd; }
   <td class="num">{{ rank_text(u) }}</td>
   <td><a href="#unit-{{ u.unit_id }}">{{ u.unit_name }}</a></td>
   <td class="num">{{ score(u) }}</td>
+  {% if a.has_bonus %}<td class="num">{{ bonus_text(u) }}</td>{% endif %}
   <td{% if veto_lowered(u) %} class="veto"{% endif %}>{{ grade_text(u) }}</td>
   <td>{{ unit_status[u.status] }}</td>
   <td class="num">{{ num(u.earned) }}/{{ num(u.available) }}</td>
@@ -195,7 +199,8 @@ section.unit { border-top: 1px solid #ddd; }
 {% for u in a.units %}
 <section class="unit" id="unit-{{ u.unit_id }}">
 <h3>{{ u.unit_name }}（{{ u.unit_id }}，{{ u.unit_type_name }}）</h3>
-<p>得分 <strong>{{ score(u) }}</strong> · 等次 <strong>{{ grade_text(u) }}</strong> · 排名 {{ rank_text(u) }}
+<p>得分 <strong>{{ score(u) }}</strong>{% if u.bonus %}（加分 {{ bonus_text(u) }}）{% endif %}
+ · 等次 <strong>{{ grade_text(u) }}</strong> · 排名 {{ rank_text(u) }}
  · {{ unit_status[u.status] }} · 实得/应得 {{ num(u.earned) }}/{{ num(u.available) }}
 {% if u.sources %} · 报告 {{ u.sources|join(", ") }}{% endif %}</p>
 {% for p in u.problems %}
@@ -232,6 +237,9 @@ section.unit { border-top: 1px solid #ddd; }
 {% elif u.status == "pass" %}
 <p>全部达标，无整改事项。</p>
 {% endif %}
+{% for g in u.groups if g.deducted %}
+<p class="group">{{ group_text(g) }}</p>
+{% endfor %}
 </section>
 {% endfor %}
 
@@ -296,6 +304,8 @@ def render(a: Assessment) -> str:
         grade_text=grade_text,
         rank_text=rank_text,
         veto_lowered=veto_lowered,
+        bonus_text=bonus_text,
+        group_text=group_text,
         rate=rate_text,
         score=lambda u: text(u.score, a.policy.decimals),
         num=text,

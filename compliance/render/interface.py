@@ -11,7 +11,7 @@ from typing import Protocol
 
 from compliance.labels import STATUS_LABEL
 from compliance.model import UnitType
-from compliance.scoring import Assessment, UnitAssessment, text
+from compliance.scoring import Assessment, GroupScore, UnitAssessment, VetoApplied, text
 
 UNIT_STATUS_LABEL = {
     "pass": "全部达标 pass",
@@ -64,8 +64,35 @@ def grade_text(unit: UnitAssessment) -> str:
     if unit.grade is None:
         return "未评定 ungraded"
     if veto_lowered(unit):
-        return f"{unit.grade}（一票否决，原{unit.grade_before_veto}）"
+        outright = any(v.consequence == "fail" for v in unit.vetoes)
+        how = "一票否决，直接定为最低等次" if outright else "一票否决"
+        return f"{unit.grade}（{how}，原{unit.grade_before_veto}）"
     return unit.grade
+
+
+def veto_label(veto: VetoApplied, default_cap: str) -> str:
+    """A triggered veto: the rule id alone for the policy's usual cap, else with what it does."""
+    if veto.consequence == "fail":
+        return f"{veto.rule_id}（直接定为{veto.grade}）"
+    return veto.rule_id if veto.grade == default_cap else f"{veto.rule_id}（最高{veto.grade}）"
+
+
+def bonus_text(unit: UnitAssessment) -> str:
+    """加分: what is added to the score, and what was earned when the cap cut it ('' when nothing)."""
+    if not unit.bonus:
+        return ""
+    if unit.bonus_applied != unit.bonus:
+        return f"+{text(unit.bonus_applied)}（得{text(unit.bonus)}，封顶）"
+    return f"+{text(unit.bonus_applied)}"
+
+
+def group_text(group: GroupScore) -> str:
+    """扣分组 for one unit: what its rules deducted together and what the cap let it lose."""
+    capped = f"，本项最多扣{text(group.cap)}分" if group.capped else ""
+    return (
+        f"扣分组 {group.title}（{group.group_id}，{text(group.points)}分）：各项合计扣{text(group.deducted)}分"
+        f"{capped}，实扣{text(group.applied)}分"
+    )
 
 
 def grade_columns(a: Assessment) -> list[str]:

@@ -6,14 +6,31 @@ from typing import Any
 
 import orjson
 
-from compliance.model import Rule
+from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.results import number, result_data
-from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, plain
+from compliance.scoring import (
+    Assessment,
+    GroupScore,
+    Rectification,
+    RuleScore,
+    UnitAssessment,
+    VetoApplied,
+    plain,
+    veto_of,
+)
 
 FORMAT_VERSION = 1
 
 
-def _rule(rule: Rule, section: int) -> dict[str, Any]:
+def _veto(rule: Rule, policy: ScoringPolicy) -> dict[str, Any] | None:
+    """The veto as it applies (`veto: true` resolved to the policy's cap and triggers), or None."""
+    veto = veto_of(rule, policy)
+    if veto is None:
+        return None
+    return {"consequence": veto.consequence, "grade": veto.grade, "on": list(veto.on)}
+
+
+def _rule(rule: Rule, section: int, policy: ScoringPolicy) -> dict[str, Any]:
     assert rule.check is not None
     return {
         "rule_id": rule.id,
@@ -30,7 +47,39 @@ def _rule(rule: Rule, section: int) -> dict[str, Any]:
         "points": number(rule.points),
         "scoring": rule.scoring.model_dump(),
         "veto": rule.is_veto,
+        "veto_consequence": _veto(rule, policy),
+        "group": rule.group,
+        "bonus": rule.bonus,
     }
+
+
+def _group(group: DeductionGroup) -> dict[str, Any]:
+    return {
+        "id": group.id,
+        "title": group.title.zh,
+        "title_en": group.title.en,
+        "points": number(group.points),
+        "cap": number(group.deduction_cap),
+    }
+
+
+def _group_score(group: GroupScore) -> dict[str, Any]:
+    return {
+        "group_id": group.group_id,
+        "title": group.title,
+        "section": group.section,
+        "points": plain(group.points),
+        "cap": plain(group.cap),
+        "rules": list(group.rule_ids),
+        "deducted": plain(group.deducted),
+        "applied": plain(group.applied),
+        "capped": group.capped,
+        "earned": plain(group.earned),
+    }
+
+
+def _veto_applied(veto: VetoApplied) -> dict[str, Any]:
+    return {"rule_id": veto.rule_id, "consequence": veto.consequence, "grade": veto.grade}
 
 
 def _score(score: RuleScore) -> dict[str, Any]:
@@ -41,6 +90,9 @@ def _score(score: RuleScore) -> dict[str, Any]:
         "points": plain(score.points),
         "earned": plain(score.earned),
         "counted": score.counted,
+        "deducted": plain(score.deducted),
+        "group": score.group,
+        "bonus": score.bonus,
         "veto": score.veto,
         **result_data(score.result),
     }
@@ -60,6 +112,7 @@ def _fix(fix: Rectification) -> dict[str, Any]:
         "clause": fix.clause,
         "points_lost": plain(fix.points_lost),
         "veto": fix.veto,
+        "group": fix.group,
         "records": list(fix.records),
     }
 
@@ -77,6 +130,10 @@ def unit_data(unit: UnitAssessment) -> dict[str, Any]:
         "grade": unit.grade,
         "grade_before_veto": unit.grade_before_veto,
         "vetoed_by": list(unit.vetoed_by),
+        "vetoes": [_veto_applied(v) for v in unit.vetoes],
+        "bonus": plain(unit.bonus),
+        "bonus_applied": plain(unit.bonus_applied),
+        "deductions": plain(unit.deductions),
         "rank": unit.rank,
         "ranked_among": unit.ranked_among,
         "earned": plain(unit.earned),
@@ -85,6 +142,7 @@ def unit_data(unit: UnitAssessment) -> dict[str, Any]:
             {"number": s.number, "title": s.title, "earned": plain(s.earned), "available": plain(s.available)}
             for s in unit.sections
         ],
+        "groups": [_group_score(g) for g in unit.groups],
         "rules": [_score(s) for s in unit.rules],
         "rectification": [_fix(f) for f in unit.rectification],
         "problems": list(unit.problems),
@@ -135,10 +193,16 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
             },
             "partial_band": policy.partial_band,
             "decimals": policy.decimals,
+            "mode": policy.mode,
+            "bonus_cap": number(policy.bonus_cap),
+            "deduction_groups": [_group(g) for g in a.book.meta.deduction_groups],
             "statement": a.policy_statement,
         },
-        "sections": [{"number": s.number, "title": s.title.zh, "title_en": s.title.en} for s in a.book.meta.sections],
-        "rules": [_rule(rule, sections[rule.id]) for rule in a.rules],
+        "sections": [
+            {"number": s.number, "title": s.title.zh, "title_en": s.title.en, "weight": number(s.weight)}
+            for s in a.book.meta.sections
+        ],
+        "rules": [_rule(rule, sections[rule.id], policy) for rule in a.rules],
         "units": [unit_data(u) for u in a.units],
         "ranking": [
             {
@@ -169,6 +233,7 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
                 "section": r.section,
                 "points": plain(r.points),
                 "veto": r.veto,
+                "bonus": r.bonus,
                 "applicable": r.applicable,
                 "passed": r.passed,
                 "failed": r.failed,

@@ -1,6 +1,7 @@
 """The assessment as JUnit XML for CI: one test suite per unit, one test case per unit × applicable rule.
 
-pass -> passed; fail and not_reported -> <failure>; error -> <error>; not_applicable -> <skipped>.
+pass -> passed; fail and not_reported -> <failure>; error -> <error>; not_applicable -> <skipped>. A bonus rule
+(加分项) that did not pass is <skipped> too: no unit is obliged to claim a bonus.
 Every report also appears in a final suite `reports` (invalid, duplicate and unregistered reports fail it).
 """
 
@@ -43,6 +44,7 @@ def render(a: Assessment) -> str:
             ("score", text(u.score, a.policy.decimals)),
             ("grade", u.grade or "—"),
             ("rank", rank_text(u)),
+            *((("bonus", text(u.bonus_applied)),) if a.has_bonus else ()),
         ):
             ET.SubElement(sprops, "property", {"name": name, "value": _x(value)})
         fixes = {f.rule_id: f for f in u.rectification}
@@ -61,6 +63,10 @@ def render(a: Assessment) -> str:
             if status == "not_applicable":
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", {"message": _x(score.result.reason or "不适用 not applicable")})
+            elif score.bonus and status != "pass":
+                counts["skipped"] += 1
+                earned = f"加分项得{text(score.earned)}/{text(score.points)}分"
+                ET.SubElement(case, "skipped", {"message": f"{earned} bonus {status}"})
             elif fix is not None:
                 tag = "error" if status == "error" else "failure"
                 counts["errors" if status == "error" else "failures"] += 1

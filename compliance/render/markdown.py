@@ -14,8 +14,10 @@ from compliance.render.interface import (
     RULE_SYMBOL,
     SYMBOL_KEY,
     UNIT_STATUS_LABEL,
+    bonus_text,
     grade_columns,
     grade_text,
+    group_text,
     one_line,
     rank_text,
     rankings,
@@ -65,13 +67,14 @@ def render(a: Assessment) -> str:
                 rank_text(u),
                 md(u.unit_name),
                 text(u.score, decimals),
+                *([md(bonus_text(u))] if a.has_bonus else []),
                 md(grade_text(u)),
                 md(UNIT_STATUS_LABEL[u.status]),
                 f"{text(u.earned)}/{text(u.available)}",
             ]
             for u in members
         ]
-        out += _table(["排名", "单位", "得分", "等次", "状态", "实得/应得"], rows)
+        out += _table(["排名", "单位", "得分", *(["加分"] if a.has_bonus else []), "等次", "状态", "实得/应得"], rows)
     others = a.unregistered_units
     if others:
         out += ["", "### 不在考评对象名单中的报告（不排名）", ""]
@@ -101,7 +104,7 @@ def render(a: Assessment) -> str:
         [
             [
                 r.rule_id,
-                md(r.title),
+                md(f"【加分项】{r.title}" if r.bonus else r.title),
                 f"{r.passed}/{r.applicable}",
                 rate_text(r.rate),
                 str(r.not_reported),
@@ -124,7 +127,8 @@ def render(a: Assessment) -> str:
     for u in a.units:
         if not u.rectification and not u.problems:
             continue
-        out += ["", f"### {md(unit_label(u))}：{text(u.score, decimals)}分，{md(grade_text(u))}", ""]
+        bonus = f"（含加分{text(u.bonus_applied)}）" if u.bonus_applied else ""
+        out += ["", f"### {md(unit_label(u))}：{text(u.score, decimals)}分{bonus}，{md(grade_text(u))}", ""]
         out += [f"- {md(p)}" for p in u.problems]
         if u.status in MISSING_REPORT:
             out.append(f"- {MISSING_REPORT[u.status]}；须报送：{', '.join(f.rule_id for f in u.rectification)}")
@@ -137,6 +141,7 @@ def render(a: Assessment) -> str:
                 f"依据{f.where}：“{md(f.clause)}”"
             )
             out += [f"  - {md(r)}" for r in f.records]
+        out += [f"- {md(group_text(g))}" for g in u.groups if g.deducted]
 
     flagged = [r for r in a.reports if r.problems]
     if flagged:

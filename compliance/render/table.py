@@ -17,8 +17,10 @@ from compliance.render.interface import (
     RULE_SYMBOL,
     SYMBOL_KEY,
     UNIT_STATUS_LABEL,
+    bonus_text,
     grade_columns,
     grade_text,
+    group_text,
     one_line,
     rank_text,
     rankings,
@@ -69,6 +71,7 @@ def render(a: Assessment) -> str:
                 u.unit_id,
                 u.unit_name,
                 text(u.score, decimals),
+                *([bonus_text(u)] if a.has_bonus else []),
                 grade_text(u),
                 UNIT_STATUS_LABEL[u.status],
                 f"{text(u.earned)}/{text(u.available)}",
@@ -81,6 +84,7 @@ def render(a: Assessment) -> str:
             "单位 unit",
             "名称 name",
             "得分 score",
+            *(["加分 bonus"] if a.has_bonus else []),
             "等次 grade",
             "状态 status",
             "实得/应得",
@@ -107,7 +111,7 @@ def render(a: Assessment) -> str:
     rows = [
         [
             r.rule_id,
-            r.title,
+            f"【加分项】{r.title}" if r.bonus else r.title,
             f"{r.passed}/{r.applicable}",
             rate_text(r.rate),
             rate_bar(r.rate),
@@ -129,7 +133,8 @@ def render(a: Assessment) -> str:
     for u in a.units:
         if not u.rectification:
             continue
-        out.append(f"■ {unit_label(u)}{text(u.score, decimals)}分 {grade_text(u)} — {len(u.rectification)}项")
+        bonus = f"（含加分{text(u.bonus_applied)}）" if u.bonus_applied else ""
+        out.append(f"■ {unit_label(u)}{text(u.score, decimals)}分{bonus} {grade_text(u)} — {len(u.rectification)}项")
         if u.status in MISSING_REPORT:
             needed = ", ".join(f.rule_id for f in u.rectification)
             out.append(f"  - {MISSING_REPORT[u.status]}（{UNIT_STATUS_LABEL[u.status]}）；须报送以下各项：{needed}")
@@ -142,6 +147,7 @@ def render(a: Assessment) -> str:
                 f"{fix.to_pass}；失分 {text(fix.points_lost)}（{fix.where}：{fix.clause}）"
             )
             out += [f"      · {record}" for record in fix.records]
+        out += [f"  - {group_text(g)}" for g in u.groups if g.deducted]
 
     flagged = [r for r in a.reports if r.problems]
     if flagged:
