@@ -13,8 +13,10 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -172,28 +174,42 @@ VetoTrigger = Literal["fail", "not_reported", "error"]
 VetoTriggers = Annotated[
     tuple[VetoTrigger, ...],
     Field(
-        min_length=1,
         description="触发否决的结果（默认取 scoring.veto_on） · the verdicts that trigger it (default: veto_on)",
     ),
 ]
 
 
-class VetoCapGrade(Strict):
-    """一票否决·限等次: when the rule fails, the unit's grade is at most `grade`, whatever its score."""
+class Veto(Strict):
+    """一票否决 with its own consequence: `cap_grade` (the grade is at most `grade`, whatever the score) or `fail`
+    (the unit gets the lowest grade, scoring.fallback_grade). `when` names the verdicts that trigger it."""
 
-    consequence: Literal["cap_grade"]
-    grade: Text = Field(description="最高等次，须为 scoring.grades 之一 · the best grade left (one of scoring.grades)")
-    on: VetoTriggers | None = None
+    consequence: Literal["cap_grade", "fail"] = Field(
+        description="cap_grade：等次最高为 grade；fail：直接定为最低等次 · cap the grade, or fail outright"
+    )
+    grade: Text | None = Field(
+        default=None, description="cap_grade 的最高等次，须为 scoring.grades 之一 · the best grade a cap_grade leaves"
+    )
+    # `when`, not `on`: YAML 1.1 reads a bare `on` key as the boolean true
+    when: VetoTriggers | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Veto:
+        if self.consequence == "cap_grade" and self.grade is None:
+            raise ValueError("a cap_grade veto needs `grade` (the best grade it leaves, e.g. 合格)")
+        if self.when == ():
+            raise ValueError("`when` needs at least one verdict (fail, not_reported, error), or leave it out")
+        if self.consequence == "fail" and self.grade is not None:
+            raise ValueError("a fail veto takes no `grade`: it gives the lowest grade (scoring.fallback_grade)")
+        return self
 
 
-class VetoFail(Strict):
-    """一票否决·直接不合格: when the rule fails, the unit gets the lowest grade (scoring.fallback_grade)."""
-
-    consequence: Literal["fail"]
-    on: VetoTriggers | None = None
+def _veto_kind(value: object) -> str:
+    return "Veto" if isinstance(value, dict | Veto) else "Flag"
 
 
-VetoConsequence = Annotated[VetoCapGrade | VetoFail, Field(discriminator="consequence")]
+# One member is validated, chosen by the input's shape, so `veto: maybe` gets one message, not one per member;
+# the tags start with a capital so error locations leave them out, as for other union members.
+VetoDeclaration = Annotated[Annotated[bool, Tag("Flag")] | Annotated[Veto, Tag("Veto")], Discriminator(_veto_kind)]
 
 
 class Expect(StrEnum):
@@ -242,7 +258,7 @@ class Rule(Strict):
         "rule deducts; a bonus rule: the most it adds)",
     )
     scoring: Scoring = Field(default_factory=AllOrNothing)
-    veto: bool | VetoConsequence = Field(
+    veto: VetoDeclaration = Field(
         default=False,
         description="一票否决：true 即等次最高为 scoring.veto_cap；或 {consequence: cap_grade, grade: 合格}、"
         "{consequence: fail} · veto: true caps the grade at scoring.veto_cap; or a consequence of its own",

@@ -453,7 +453,7 @@ def test_declared_scoring_in_json(capfdbinary: pytest.CaptureFixture[bytes], dec
     assert rules["NT18-19.1"]["veto_consequence"] == {
         "consequence": "fail",
         "grade": "不合格",
-        "on": ["fail", "not_reported", "error"],
+        "when": ["fail", "not_reported", "error"],
     }
     assert (rules["NT18-27.1"]["bonus"], rules["NT18-32.3"]["group"]) == (True, "study")
     assert data["policy"]["bonus_cap"] == 1 and data["policy"]["mode"] == "normalised"

@@ -664,7 +664,7 @@ VETOES = {
         made_up_rule("T-01.1", 10, veto=True),
         made_up_rule("T-02.1", 10, veto={"consequence": "cap_grade", "grade": "良好"}),
         made_up_rule("T-03.1", 10, veto={"consequence": "fail"}),
-        made_up_rule("T-04.1", 10, veto={"consequence": "fail", "on": ["fail"]}),
+        made_up_rule("T-04.1", 10, veto={"consequence": "fail", "when": ["fail"]}),
         made_up_rule("T-05.1", 60),
     ]
 }
@@ -677,7 +677,7 @@ VETO_POLICY = {"veto_cap": "合格", "veto_on": ["fail", "not_reported", "error"
         ({"T-02.1": "fail"}, "90.00", "良好", "优秀", ("T-02.1",)),  # 90 → 优秀, capped at 良好
         ({"T-01.1": "fail"}, "90.00", "合格", "优秀", ("T-01.1",)),  # veto: true → veto_cap 合格
         ({"T-03.1": "fail"}, "90.00", "不合格", "优秀", ("T-03.1",)),  # fails outright
-        ({"T-04.1": "not_reported"}, "90.00", "优秀", "优秀", ()),  # its own `on: [fail]` spares a gap
+        ({"T-04.1": "not_reported"}, "90.00", "优秀", "优秀", ()),  # its own `when: [fail]` spares a gap
         ({"T-04.1": "fail"}, "90.00", "不合格", "优秀", ("T-04.1",)),
         ({"T-02.1": "not_reported"}, "90.00", "良好", "优秀", ("T-02.1",)),  # policy veto_on includes not_reported
         ({"T-01.1": "fail", "T-02.1": "fail"}, "80.00", "合格", "良好", ("T-01.1", "T-02.1")),  # the worst cap
@@ -696,7 +696,7 @@ def test_veto_consequences(
 def test_veto_true_keeps_todays_meaning() -> None:
     policy = ScoringPolicy(veto_cap="良好", veto_on=("fail", "error"))
     veto = veto_of(rule(4, veto=True), policy)
-    assert veto is not None and (veto.consequence, veto.grade, veto.on) == ("cap_grade", "良好", ("fail", "error"))
+    assert veto is not None and (veto.consequence, veto.grade, veto.when) == ("cap_grade", "良好", ("fail", "error"))
     assert veto_of(rule(4), policy) is None
 
 
@@ -762,3 +762,54 @@ def test_section_weights_that_match_load(tmp_path: Path) -> None:
     meta.write_text(text, encoding="utf-8")
     book = load_rulebook(rules)
     assert [s.weight for s in book.meta.sections] == [3, 8, 6, 4, None, 4, 10, 20]
+
+
+# The declarations as the README documents them: the JSON Schemas an editor uses accept them, with descriptions.
+DOCUMENTED_RULEBOOK = """
+sections:
+  - {number: 1, title: {zh: 依法行政, en: Law-based administration}, weight: 30}
+deduction_groups:
+  - id: enforcement
+    title: {zh: 执法规范, en: Enforcement conduct}
+    points: 10
+    cap: 6
+scoring:
+  mode: fixed_100
+  bonus_cap: 3
+"""
+DOCUMENTED_RULES = """
+section: 1
+rules:
+  - {id: T-01.1, group: enforcement, points: 4}
+  - {id: T-01.2, bonus: true, points: 2}
+  - {id: T-01.3, veto: true}
+  - {id: T-01.4, veto: {consequence: cap_grade, grade: 合格}}
+  - {id: T-01.5, veto: {consequence: fail, when: [fail, error]}}
+"""
+
+
+def test_documented_declarations_fit_the_editor_schemas() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from compliance.commands.schema import json_schema
+
+    rulebook = yaml.safe_load(DOCUMENTED_RULEBOOK)
+    base = {"id": "made-up", "title": {"zh": "虚构", "en": "made up"}, "year": 2018}
+    base["source"] = {"title": "虚构", "number": "虚〔2018〕1号", "path": "source.txt"}
+    schema = json_schema("rulebook")
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors({**base, **rulebook})) == []
+    assert "倒扣分" in schema["$defs"]["ScoringPolicy"]["properties"]["mode"]["description"]
+    meta = Rulebook.model_validate({**base, **rulebook})
+    assert (meta.scoring.mode, meta.scoring.bonus_cap, meta.sections[0].weight) == ("fixed_100", 3, 30)
+    assert meta.deduction_groups[0].deduction_cap == 6
+
+    rules = yaml.safe_load(DOCUMENTED_RULES)
+    common = made_up_rule("T-01.1", 1)
+    complete = [{**common, **r, "source": {"item": 1, "clause": "虚构条款"}} for r in rules["rules"]]
+    validator = jsonschema.Draft202012Validator(json_schema("rules"))
+    assert list(validator.iter_errors({"section": 1, "rules": complete})) == []
+    parsed = [Rule.model_validate(r) for r in complete]
+    assert [r.is_veto for r in parsed] == [False, False, True, True, True]
+    assert (parsed[0].group, parsed[1].bonus) == ("enforcement", True)
+    assert list(validator.iter_errors({"section": 1, "rules": [{**complete[4], "veto": {"consequence": "fial"}}]}))
+    with pytest.raises(ValidationError, match="needs `grade`"):
+        Rule.model_validate({**complete[3], "veto": {"consequence": "cap_grade"}})

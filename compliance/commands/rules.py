@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
 from compliance.loading.rulebook import LoadedRulebook, PlacedRule
+from compliance.model import Rule, Veto
 from compliance.results import number
 
 
@@ -35,6 +36,9 @@ def rule_data(placed: PlacedRule) -> dict[str, Any]:
         "machine_checkable": rule.checkable,
         "points": number(rule.points),
         "veto": rule.is_veto,
+        "veto_consequence": rule.veto.model_dump(exclude_none=True) if isinstance(rule.veto, Veto) else None,
+        "group": rule.group,
+        "bonus": rule.bonus,
     }
     if rule.check is not None:
         data |= {
@@ -49,6 +53,14 @@ def rule_data(placed: PlacedRule) -> dict[str, Any]:
     if rule.note:
         data["note"] = rule.note
     return data
+
+
+def _points(rule: Rule) -> str:
+    """分值, marked when the rule is a bonus (加分) or one deduction of a group (扣分组)."""
+    shown = str(number(rule.points))
+    if rule.bonus:
+        return f"+{shown} 加分"
+    return f"{shown} 组{rule.group}" if rule.group else shown
 
 
 def render_table(book: LoadedRulebook) -> str:
@@ -67,7 +79,7 @@ def render_table(book: LoadedRulebook) -> str:
                 rule.title.zh,
                 scope,
                 requirement,
-                number(rule.points),
+                _points(rule),
                 "否决" if rule.is_veto else "",
             ]
         )

@@ -27,7 +27,7 @@ def _veto(rule: Rule, policy: ScoringPolicy) -> dict[str, Any] | None:
     veto = veto_of(rule, policy)
     if veto is None:
         return None
-    return {"consequence": veto.consequence, "grade": veto.grade, "on": list(veto.on)}
+    return {"consequence": veto.consequence, "grade": veto.grade, "when": list(veto.when)}
 
 
 def _rule(rule: Rule, section: int, policy: ScoringPolicy) -> dict[str, Any]:

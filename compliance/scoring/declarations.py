@@ -26,7 +26,7 @@ from pathlib import Path
 from compliance.errors import Problem
 from compliance.loading.documents import Document
 from compliance.loading.rulebook import LoadedRulebook, rule_files
-from compliance.model import VetoCapGrade
+from compliance.model import Veto
 from compliance.scoring.numbers import exact, text
 from compliance.scoring.points import FIXED_BASE, declared_points
 from compliance.suggest import did_you_mean
@@ -101,7 +101,7 @@ def _rules(book: LoadedRulebook) -> Iterator[Problem]:
     bonus_without_cap = policy.bonus_cap is None
     for placed in book.placed:
         rule = placed.rule
-        if isinstance(rule.veto, VetoCapGrade) and rule.veto.grade not in grades:
+        if isinstance(rule.veto, Veto) and rule.veto.grade is not None and rule.veto.grade not in grades:
             hint = did_you_mean(rule.veto.grade, grades)
             yield placed.problem(
                 "E255",

@@ -32,8 +32,6 @@ from compliance.model import (
     Rule,
     Rulebook,
     ScoringPolicy,
-    VetoCapGrade,
-    VetoFail,
     VetoTrigger,
 )
 from compliance.scoring.numbers import exact, round_half_up
@@ -256,7 +254,7 @@ class Veto:
 
     consequence: VetoKind
     grade: str
-    on: tuple[VetoTrigger, ...]
+    when: tuple[VetoTrigger, ...]
 
 
 def veto_of(rule: Rule, policy: ScoringPolicy) -> Veto | None:
@@ -265,10 +263,11 @@ def veto_of(rule: Rule, policy: ScoringPolicy) -> Veto | None:
         return None
     if declared is True:
         return Veto("cap_grade", policy.veto_cap, policy.veto_on)
-    if isinstance(declared, VetoCapGrade):
-        return Veto("cap_grade", declared.grade, declared.on or policy.veto_on)
-    assert isinstance(declared, VetoFail)
-    return Veto("fail", policy.fallback_grade, declared.on or policy.veto_on)
+    when = declared.when or policy.veto_on
+    if declared.consequence == "fail":
+        return Veto("fail", policy.fallback_grade, when)
+    assert declared.grade is not None  # the model requires it for cap_grade
+    return Veto("cap_grade", declared.grade, when)
 
 
 def vetoes_applied(
@@ -278,7 +277,7 @@ def vetoes_applied(
     out: list[VetoApplied] = []
     for score in scores:
         veto = veto_of(rules[score.rule_id], policy) if score.veto else None
-        if veto is not None and score.status in veto.on:
+        if veto is not None and score.status in veto.when:
             out.append(VetoApplied(score.rule_id, veto.consequence, veto.grade))
     return tuple(out)
 

@@ -7,8 +7,9 @@ from fractions import Fraction
 
 from compliance.evaluate import RuleResult
 from compliance.loading.rulebook import LoadedRulebook
-from compliance.model import DeductionGroup, Rule, ScoringPolicy, VetoCapGrade, VetoFail
+from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.scoring.numbers import exact, round_half_up, text
+from compliance.scoring.points import veto_of
 from compliance.scoring.results import Rectification, RuleScore
 
 OP_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -75,13 +76,13 @@ def policy_statement(policy: ScoringPolicy, groups: Sequence[DeductionGroup] = (
 
 
 def _veto_words(rule: Rule, policy: ScoringPolicy) -> str:
-    veto = rule.veto
-    on = "、".join(_TRIGGER[s] for s in (veto.on or policy.veto_on)) if not isinstance(veto, bool) else ""
-    if isinstance(veto, VetoCapGrade):
-        return f"{on}的，等次最高为{veto.grade}"
-    if isinstance(veto, VetoFail):
-        return f"{on}的，直接定为{policy.fallback_grade}"
-    return ""
+    veto = veto_of(rule, policy)
+    if veto is None:
+        return ""
+    when = "、".join(_TRIGGER[s] for s in veto.when)
+    if veto.consequence == "fail":
+        return f"{when}的，直接定为{veto.grade}"
+    return f"{when}的，等次最高为{veto.grade}"
 
 
 # ------------------------------------------------------------------ rectification
