@@ -38,6 +38,7 @@ from compliance.scoring.numbers import exact, round_half_up
 from compliance.scoring.results import GroupScore, RuleScore, SectionScore, VetoApplied, VetoKind
 
 FIXED_BASE = Fraction(100)
+ZERO = Fraction(0)  # one instance: making a Fraction costs more than adding two
 
 # ------------------------------------------------------------------ what the rulebook declares, worked out once
 
@@ -70,6 +71,7 @@ class ScoringPlan:
     groups: Mapping[str, DeductionGroup]
     group_section: Mapping[str, int]
     section_points: Mapping[int, Fraction]
+    points: Mapping[str, Fraction]  # each rule's points as an exact fraction
 
     @classmethod
     def of(cls, book: LoadedRulebook) -> ScoringPlan:
@@ -84,6 +86,7 @@ class ScoringPlan:
             groups=groups,
             group_section=group_section,
             section_points=declared_points(book.meta, ((p.rule, p.section) for p in book.placed)),
+            points={p.rule.id: exact(p.rule.points) for p in book.placed},
         )
 
     def group_of(self, rule: Rule) -> str | None:
@@ -98,13 +101,13 @@ def applies(rule: Rule, unit_id: str, unit_type: str) -> bool:
     return unit_type in rule.applies_to.types or unit_id in rule.applies_to.units
 
 
-def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction:
-    """Points lost by a failed rule: never more than its cap or its points.
+def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy, points: Fraction | None = None) -> Fraction:
+    """Points lost by a failed rule: never more than its cap or its points (`points`: the rule's, exact).
 
     partial_band counts: any shortfall costs at least one step (a fail is a fail); ignored: only whole steps
     count, so a shortfall of less than one step costs nothing.
     """
-    points = exact(rule.points)
+    points = exact(rule.points) if points is None else points
     scoring = rule.scoring
     if isinstance(scoring, AllOrNothing):
         return points
@@ -119,33 +122,35 @@ def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction
     return min(per * whole, cap, points)
 
 
-def rule_points(rule: Rule, result: RuleResult, policy: ScoringPolicy) -> Fraction | None:
+def rule_points(
+    rule: Rule, result: RuleResult, policy: ScoringPolicy, points: Fraction | None = None
+) -> Fraction | None:
     """Points earned, or None when the policy leaves the rule out of the unit's denominator."""
-    points = exact(rule.points)
+    points = exact(rule.points) if points is None else points
     status = result.status
     if status == "pass":
         return points
     if status == "not_applicable":
         return None
     if status == "not_reported":
-        return Fraction(0)  # policy.not_reported is always count_zero: a gap is never silently dropped
+        return ZERO  # policy.not_reported is always count_zero: a gap is never silently dropped
     if status == "error":
-        return Fraction(0) if policy.error == "count_zero" else None
-    return max(Fraction(0), points - deduction(rule, result, policy))
+        return ZERO if policy.error == "count_zero" else None
+    return max(ZERO, points - deduction(rule, result, policy, points))
 
 
 def rule_score(rule: Rule, section: int, result: RuleResult, plan: ScoringPlan) -> RuleScore:
     """One rule's points for one unit, and what it deducts on its own (before any group cap)."""
-    points = exact(rule.points)
-    earned = rule_points(rule, result, plan.policy)
+    points = plan.points[rule.id]
+    earned = rule_points(rule, result, plan.policy, points)
     if rule.bonus:
         # 加分项: a pass (or a partial pass) adds what it earns; a bonus not reported, or reported with
         # contradictory data, adds nothing and costs nothing, since no unit is obliged to claim it
         if result.status not in ("pass", "fail", "not_applicable"):
-            earned = Fraction(0)
-        deducted = Fraction(0)
+            earned = ZERO
+        deducted = ZERO
     else:
-        deducted = points - earned if earned is not None else Fraction(0)
+        deducted = ZERO if earned is None or earned == points else points - earned
     return RuleScore(rule.id, section, points, earned, rule.is_veto, result, plan.group_of(rule), rule.bonus, deducted)
 
 
@@ -186,23 +191,32 @@ def section_scores(
 ) -> tuple[SectionScore, ...]:
     """Section subtotals. normalised: the points of what counts for the unit; fixed_100: the section's declared
     points, less its deductions."""
-    standalone = [r for r in scores if r.group is None and not r.bonus]
-    out: list[SectionScore] = []
-    for section in book.sections:
-        n = section.number
-        mine = [r for r in standalone if r.section == n]
-        my_groups = [g for g in groups if g.section == n]
-        if plan.policy.mode == "fixed_100":
-            available = plan.section_points.get(n, Fraction(0))
-            lost = sum((r.deducted for r in mine), Fraction(0)) + sum((g.applied for g in my_groups), Fraction(0))
-            out.append(SectionScore(n, section.title.zh, available - lost, available))
-            continue
-        earned = sum((r.earned for r in mine if r.earned is not None), Fraction(0))
-        earned += sum((g.earned for g in my_groups if g.earned is not None), Fraction(0))
-        available = sum((r.points for r in mine if r.counted), Fraction(0))
-        available += sum((g.points for g in my_groups if g.earned is not None), Fraction(0))
-        out.append(SectionScore(n, section.title.zh, earned, available))
-    return tuple(out)
+    earned: dict[int, Fraction] = {}
+    available: dict[int, Fraction] = {}
+    lost: dict[int, Fraction] = {}
+    parts = [(r.section, r.earned, r.points, r.deducted) for r in scores if r.group is None and not r.bonus]
+    parts += [(g.section, g.earned, g.points, g.applied) for g in groups]
+    for section, got, points, deducted in parts:
+        if deducted:
+            lost[section] = lost.get(section, ZERO) + deducted
+        if got is not None:
+            earned[section] = earned.get(section, ZERO) + got
+            available[section] = available.get(section, ZERO) + points
+    if plan.policy.mode == "fixed_100":
+        declared = plan.section_points
+        return tuple(
+            SectionScore(
+                s.number,
+                s.title.zh,
+                declared.get(s.number, ZERO) - lost.get(s.number, ZERO),
+                declared.get(s.number, ZERO),
+            )
+            for s in book.sections
+        )
+    return tuple(
+        SectionScore(s.number, s.title.zh, earned.get(s.number, ZERO), available.get(s.number, ZERO))
+        for s in book.sections
+    )
 
 
 def totals(
