@@ -56,22 +56,32 @@ def policy_statement(policy: ScoringPolicy, groups: Sequence[DeductionGroup] = (
             f"error: {'0 points, counted' if policy.error == 'count_zero' else 'excluded'}; "
             f"not machine-checkable rules: excluded."
         )
-    extra = ""
+    extra = extra_en = ""
     if groups:
         listed = "；".join(
             f"{g.title.zh}（{g.id}）{text(exact(g.points))}分，最多扣{text(exact(g.deduction_cap))}分" for g in groups
         )
         extra += f"扣分组：{listed}，同组各项扣分合计不超过该组上限。"
+        extra_en += (
+            " Deduction groups: "
+            + "; ".join(
+                f"{g.id} {text(exact(g.points))} points, at most −{text(exact(g.deduction_cap))}" for g in groups
+            )
+            + "."
+        )
     if any(rule.bonus for rule in rules):
         cap = "不设上限" if policy.bonus_cap is None else f"合计不超过{text(exact(policy.bonus_cap))}分"
         extra += f"加分项：通过即在得分上另加其分值，{cap}，不计入应得分，未得分不扣分。"
+        cap_en = "uncapped" if policy.bonus_cap is None else f"at most {text(exact(policy.bonus_cap))} in all"
+        extra_en += f" Bonus rules add their points to the score, {cap_en}, never counted in available."
     own = [f"{rule.id}{_veto_words(rule, policy)}" for rule in rules if not isinstance(rule.veto, bool)]
     if own:
         extra += f"另有规定的否决项：{'；'.join(own)}。"
+        extra_en += " Some veto rules have a consequence of their own (listed above)."
     return (
         f"{head}等次：{bands}，否则{policy.fallback_grade}；"
         f"否决项{vetoes}的，等次最高为{policy.veto_cap}；未提交报告的单位为{policy.no_report_grade}。"
-        f"分档扣分{band}，扣分不超过该项分值。{extra}{tail}"
+        f"分档扣分{band}，扣分不超过该项分值。{extra}{tail}{extra_en}"
     )
 
 
