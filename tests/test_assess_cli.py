@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 import yaml
 
 from compliance.cli import main
-from compliance.loading.rulebook import LoadedRulebook
+from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook
 from compliance.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -358,11 +359,7 @@ def test_junit_replaces_characters_xml_forbids(tmp_path: Path, capfdbinary: pyte
 @pytest.fixture(scope="module")
 def declared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A copy of the bundled rulebook with a deduction group, a bonus rule and a fail-outright veto, and two
-    reports: rugao (the group's cap binds, the bonus is earned) and jiaotong (the veto fails it outright)."""
-    import shutil
-
-    from compliance.loading.rulebook import DEFAULT_RULES
-
+    reports: rugao (the group's cap binds, the bonus is earned) and the sample jiaotong (the veto fails it)."""
     root = tmp_path_factory.mktemp("declared")
     rules = root / "rules"
     shutil.copytree(DEFAULT_RULES, rules)
@@ -392,24 +389,7 @@ def declared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     rugao["law_study_sessions"] = rugao["law_study_sessions"][:2]
     rugao["training_classes"] = []
     write(reports / "rugao.yaml", rugao)
-    write(
-        reports / "jiaotong.yaml",
-        {
-            "unit_id": "jiaotong",
-            "year": 2018,
-            "law_study_sessions": [{"date": "2018-05-15", "topic": "a"}, {"date": "2018-10-23", "topic": "b"}],
-            "rule_of_law_reports_heard": [{"date": "2018-12-26", "meeting": "局长办公会"}],
-            "draft_regulations": [
-                {"title": "某办法（草案）", "consultation_start": "2018-06-01", "consultation_end": "2018-07-06"}
-            ],
-            "rates": {
-                "enforcement_staff_certified": {"numerator": 99, "denominator": 100},
-                "suggestions_replied_on_time": {"numerator": 52, "denominator": 52},
-                "court_appearance": {"numerator": 6, "denominator": 8, "previous_year_percent": 60},
-            },
-            "milestones": {"annual_work_plan": {"completed": "2018-02-11", "document_no": "通交〔2018〕22号"}},
-        },
-    )
+    shutil.copyfile(SAMPLES / "jiaotong.yaml", reports / "jiaotong.yaml")
     return rules, reports
 
 
@@ -424,8 +404,9 @@ def test_declared_scoring_in_json(capfdbinary: pytest.CaptureFixture[bytes], dec
     data = json.loads(assess_declared(capfdbinary, declared, "json"))
     units = {u["unit_id"]: u for u in data["units"]}
     rugao = units["rugao"]
-    # haimen's report less 2 sessions (32.1: −2) and its training class (32.3: −3): group study loses 5, capped
-    # at 4. The bonus NT18-27.1 (2, its rate rose) is out of the 35 − 2 = 33 available and adds min(2, 1) = 1.
+    # haimen's report (all 26 county rules pass: 66 points) less 2 sessions (32.1: −2) and its training class
+    # (32.3: −3): group study loses 5, capped at 4. The bonus NT18-27.1 (2, haimen's rate rose from 52.3% to
+    # 41/60 = 68.3%) is out of the 66 − 2 = 64 available and adds min(2, 1) = 1.
     assert rugao["groups"] == [
         {
             "group_id": "study",
@@ -440,13 +421,15 @@ def test_declared_scoring_in_json(capfdbinary: pytest.CaptureFixture[bytes], dec
             "earned": 5,
         }
     ]
-    assert (rugao["earned"], rugao["available"], rugao["bonus"], rugao["bonus_applied"]) == (29, 33, 2, 1)
-    assert rugao["score"] == 88.88  # 29 / 33 × 100 + 1 = 88.878… → 88.88
+    assert (rugao["earned"], rugao["available"], rugao["bonus"], rugao["bonus_applied"]) == (60, 64, 2, 1)
+    assert rugao["score"] == 94.75  # 60 / 64 × 100 + 1 = 93.75 + 1
     assert rugao["deductions"] == 4
-    # jiaotong: 市政府部门 rules less the bonus: 23 − 2 = 21; 19.1 one band short → −2 → 19 / 21 × 100 = 90.476…
-    # → 90.48, plus its bonus (court appearance 75% > 60%) 1 → 91.48 → 优秀; the veto fails it outright.
+    # jiaotong (sample): 市政府部门 rules 05.1 3 + 10.1 4 + 10.2 2 + 18.2 3 + 19.1 4 + 20.1 3 + 20.2 1 + 24.1 4
+    # + 24.2 3 + 27.1 2 + 30.2 2 + 31.2 2 + 31.3 3 + 32.2 4 + 00.1 3 = 43, less 05.1 (0 of 0) and 20.2 (no
+    # extended request), not applicable, and the bonus 27.1: 37. 19.1 431/436 = 98.85%, one started band of 5
+    # → −2: 35 / 37 × 100 = 94.594… plus its bonus (75% > 60%) 1 → 95.594… → 95.59 → 优秀; the veto fails it.
     jiaotong = units["jiaotong"]
-    assert (jiaotong["score"], jiaotong["grade_before_veto"], jiaotong["grade"]) == (91.48, "优秀", "不合格")
+    assert (jiaotong["score"], jiaotong["grade_before_veto"], jiaotong["grade"]) == (95.59, "优秀", "不合格")
     assert jiaotong["vetoes"] == [{"rule_id": "NT18-19.1", "consequence": "fail", "grade": "不合格"}]
     rules = {r["rule_id"]: r for r in data["rules"]}
     assert rules["NT18-19.1"]["veto"] is True
@@ -484,7 +467,7 @@ def test_declared_scoring_in_csv(capfdbinary: pytest.CaptureFixture[bytes], decl
     rows = list(csv.DictReader(io.StringIO(assess_declared(capfdbinary, declared, "csv"))))
     by_id = {row["单位代码 unit id"]: row for row in rows}
     rugao, jiaotong = by_id["rugao"], by_id["jiaotong"]
-    assert (rugao["得分 score"], rugao["加分 bonus earned"], rugao["计入加分 bonus added"]) == ("88.88", "2", "1")
+    assert (rugao["得分 score"], rugao["加分 bonus earned"], rugao["计入加分 bonus added"]) == ("94.75", "2", "1")
     assert rugao["扣分组 deduction groups"] == "study 学法培训：扣5，实扣4"
     assert jiaotong["一票否决项 veto failures"] == "NT18-19.1（直接定为不合格）"
 
@@ -493,7 +476,7 @@ def test_declared_scoring_in_junit(capfdbinary: pytest.CaptureFixture[bytes], de
     root = ET.fromstring(assess_declared(capfdbinary, declared, "junit"))
     suite = next(s for s in root.iter("testsuite") if s.get("name", "").startswith("rugao "))
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert props["bonus"] == "1" and props["score"] == "88.88"
+    assert props["bonus"] == "1" and props["score"] == "94.75"
     failed = {c.get("name", "").split()[0] for c in suite.findall("testcase") if c.find("failure") is not None}
     assert failed == {"NT18-32.1", "NT18-32.3"}
     # a unit that sent nothing claims no bonus: the bonus case is skipped, never a failure

@@ -738,15 +738,15 @@ def test_nantong_with_a_deduction_group_and_a_bonus(tmp_path: Path) -> None:
         ),
     )
     a = run_assessment(book, [folder], WHEN)
-    # County points without the bonus NT18-27.1 (2): 35 − 2 = 33 available.
+    # County points (66, as in test_county_with_partial_deductions) without the bonus NT18-27.1 (2): 64 available.
     haimen = unit(a, "haimen")
-    assert (haimen.earned, haimen.available) == (33, 33)
+    assert (haimen.earned, haimen.available) == (64, 64)
     assert (haimen.bonus, haimen.bonus_applied, haimen.score) == (2, 1, Decimal("101.00"))  # 100 + min(2, cap 1)
-    # rugao: 32.1 2 sessions short → −2, 32.3 no class → −3: the group loses 5, capped at 4 → 33 − 4 = 29;
+    # rugao: 32.1 2 sessions short → −2, 32.3 no class → −3: the group loses 5, capped at 4 → 64 − 4 = 60;
     # its court-appearance rate fell (50% < 52.3%): the bonus is not earned, and is nothing to rectify.
     rugao = unit(a, "rugao")
-    assert (rugao.earned, rugao.available, rugao.bonus) == (29, 33, 0)
-    assert rugao.score == Decimal("87.88")  # 29 / 33 × 100 = 87.878… → 87.88
+    assert (rugao.earned, rugao.available, rugao.bonus) == (60, 64, 0)
+    assert rugao.score == Decimal("93.75")  # 60 / 64 × 100
     assert [f.rule_id for f in rugao.rectification] == ["NT18-32.1", "NT18-32.3"]
     assert rugao.groups[0].capped and rugao.groups[0].applied == 4
 
@@ -756,12 +756,21 @@ def test_section_weights_that_match_load(tmp_path: Path) -> None:
     shutil.copytree(DEFAULT_RULES, rules)
     meta = rules / "rulebook.yaml"
     text = meta.read_text(encoding="utf-8")
-    # the bundled points per section: 3, 8, 6, 4, (0: section 5 is not machine-checked), 4, 10, 20
-    for number, weight in ((1, 3), (2, 8), (3, 6), (4, 4), (6, 4), (7, 10), (8, 20)):
+    # the bundled rules' points, section by section (rules/nantong-2018/rules/s<N>-*.yaml):
+    #   1: 01.2 2 + 01.3 2 + 01.4 2 + 05.1 3 + 06.2 2 = 11
+    #   2: 08.2 2 + 10.1 4 + 10.2 2 + 11.1 2 + 11.2 2 + 11.3 2 = 14
+    #   3: 12.2 3 + 12.3 3 + 13.1 3 + 13.2 2 + 14.1 3 = 14
+    #   4: 17.2 2 + 18.1 2 + 18.2 3 + 18.3 2 + 19.1 4 + 19.2 2 = 15
+    #   5: 20.1 3 + 20.2 1 + 22.1 2 = 6                        6: 24.1 4 + 24.2 3 + 25.1 2 = 9
+    #   7: 26.1 2 + 26.2 2 + 26.3 2 + 27.1 2 + 29.1 6 + 29.2 2 + 29.3 2 + 30.2 2 = 20
+    #   8: 31.1 2 + 31.2 2 + 31.3 3 + 32.1 4 + 32.2 4 + 32.3 3 + 32.4 2 + 33.2 2 + 34.2 2 = 24      9: 00.1 3
+    # (section 3 is left without a weight: a weight is optional)
+    weights = {1: 11, 2: 14, 4: 15, 5: 6, 6: 9, 7: 20, 8: 24, 9: 3}
+    for number, weight in weights.items():
         text = text.replace(f"  - {{number: {number}, title:", f"  - {{number: {number}, weight: {weight}, title:")
     meta.write_text(text, encoding="utf-8")
     book = load_rulebook(rules)
-    assert [s.weight for s in book.meta.sections] == [3, 8, 6, 4, None, 4, 10, 20]
+    assert [s.weight for s in book.meta.sections] == [11, 14, None, 15, 6, 9, 20, 24, 3]
 
 
 # The declarations as the README documents them: the JSON Schemas an editor uses accept them, with descriptions.
