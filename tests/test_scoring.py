@@ -569,7 +569,7 @@ FIXED = {
         made_up_rule("T-03.1", 40, ("county", "bureau"), scoring={"mode": "rate_bands", "step": 10, "per": 10}),
         {
             **{k: v for k, v in made_up_rule("T-04.1", 10, ("county", "bureau")).items() if k not in ("check", "unit")},
-            "not_checkable": "由考评组现场认定（assessed on site）",
+            "not_checkable": {"reason": "judgement", "note": "由考评组现场认定（assessed on site）"},
         },
         made_up_rule("T-05.1", 5, bonus=True),
     ],
