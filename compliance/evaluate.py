@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Literal
 
@@ -35,6 +35,7 @@ class RuleResult:
     records: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     reason: str | None = None
+    bonus: bool = False  # a bonus item (加分项): missing it is no failure
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ class Scorecard:
         if self.problems:
             return "invalid"
         bad = {"fail", "not_reported", "error"}
-        return "fail" if any(r.status in bad for r in self.results) else "pass"
+        return "fail" if any(r.status in bad and not r.bonus for r in self.results) else "pass"
 
     def counts(self) -> dict[str, int]:
         counted = Counter(r.status for r in self.results)
@@ -74,6 +75,7 @@ class _Planned:
     op_text: str
     target: int | float
     unit: str
+    bonus: bool
 
 
 class Evaluator:
@@ -131,6 +133,7 @@ class Evaluator:
                     rule.check.op.value,
                     rule.check.target,
                     rule.unit or measures[rule.check.measure].unit,
+                    rule.bonus,
                 )
                 for rule in self.applicable(unit_id, unit_type)
                 if rule.check is not None
@@ -214,7 +217,13 @@ class Evaluator:
             unit_name=unit.name if unit else report.unit_name,
             unit_type=unit_type,
             registered=unit is not None,
-            results=tuple([_result(u, planned, metric, verdicts) for planned, metric in paired]),
+            results=tuple(
+                [
+                    replace(found, bonus=True) if planned.bonus else found
+                    for planned, metric in paired
+                    for found in (_result(u, planned, metric, verdicts),)
+                ]
+            ),
         )
 
 
