@@ -405,3 +405,57 @@ def test_columns_found_by_label_when_the_key_row_is_gone(template: Path, capsys:
     code, data = statuses(report, capsys)
     assert code == 1  # NT18-24.1 fails, as in the template with its keys
     assert {r["rule_id"]: r["status"] for r in data["units"][0]["results"]} == EXPECTED
+
+
+def test_workbook_with_an_xml_entity_bomb_is_refused(template: Path, book: LoadedRulebook) -> None:
+    import zipfile
+
+    bomb = template.parent / "bomb.xlsx"
+    entities = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(bomb, "w") as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = entities.encode() + data.replace(b"jiaoyu", b"&b;")
+            target.writestr(entry, data)
+    (item,) = read_report_file(bomb, book.report.model)
+    assert item.report is None and item.problems[0].code == "E001"
+    assert "EntitiesForbidden" in item.problems[0].message  # defusedxml refused it: nothing was expanded
+    assert "\n" not in str(item.problems[0])  # one line per problem, whatever the parser said
+
+
+def test_records_beyond_the_limit_are_refused(
+    template: Path, book: LoadedRulebook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("compliance.loading.excel.MAX_ROWS", 2)
+    report = filled(template, "many.xlsx")  # 3 study sessions, rows 3, 4 and 6 (row 5 empty)
+    (item,) = read_report_file(report, book.report.model)
+    assert item.report is None
+    problems = [str(p) for p in item.problems if f"{SESSIONS}!" in str(p)]
+    assert len(problems) == 1 and f"{SESSIONS}!A5: E104 工作表超过 4 行，其后未读取" in problems[0]
+
+
+def test_a_long_choice_list_goes_to_a_hidden_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).parent / "rulebooks" / "madeup-county-2025", rules)
+    facts = rules / "facts.yaml"
+    many = ", ".join(f"第{n}种学习形式（含线上线下）" for n in range(1, 21))  # far beyond 255 characters inline
+    text = facts.read_text(encoding="utf-8").replace(
+        "values: [集体学法, 专题讲座, 自学]", f"values: [集体学法, 专题讲座, 自学, {many}]"
+    )
+    facts.write_text(text, encoding="utf-8")
+    path = tmp_path / "office.xlsx"
+    assert main(["template", "office", "--rules", str(rules), "-o", str(path)]) == 0
+    workbook = load_workbook(path)
+    assert workbook["选项"].sheet_state == "hidden"
+    sessions = workbook["集体学法活动"]
+    (check,) = [dv for dv in sessions.data_validations.dataValidation if "C3" in dv.sqref]
+    assert check.formula1 == "'选项'!$A$1:$A$23"
+    assert [workbook["选项"].cell(r, 1).value for r in (1, 23)] == ["集体学法", "第20种学习形式（含线上线下）"]
+    add_record(sessions, 3, date=dt.date(2025, 5, 6), topic="民法典", form="第20种学习形式（含线上线下）")
+    workbook.save(path)
+    capsys.readouterr()
+    main(["score", str(path), "--rules", str(rules), "--format", "json", "--workers", "1"])
+    (unit,) = json.loads(capsys.readouterr().out)["units"]
+    assert unit["problems"] == []  # the hidden list sheet is not read as an unknown sheet
+    assert {r["rule_id"]: r["status"] for r in unit["results"]}["MU-01.2"] == "fail"  # that form is not counted

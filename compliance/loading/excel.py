@@ -282,15 +282,25 @@ class Cell:
 Grid = list[list[Cell | None]]  # rows of cells, 0-based; None for an empty cell
 
 
-def _grids(raw: bytes) -> list[tuple[str, Grid]]:
+@dataclass(frozen=True)
+class _Sheet:
+    """A sheet's cells as read; `cut` when it has rows beyond those read."""
+
+    title: str
+    grid: Grid
+    cut: bool
+
+
+def _sheets(raw: bytes) -> list[_Sheet]:
     from openpyxl import load_workbook  # a heavy import, only when a workbook is read
 
+    window = MAX_ROWS + FIRST_RECORD_ROW - 1
     book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     try:
-        out: list[tuple[str, Grid]] = []
+        out: list[_Sheet] = []
         for sheet in book.worksheets:
             grid: Grid = []
-            for row in sheet.iter_rows(max_row=MAX_ROWS + FIRST_RECORD_ROW, max_col=MAX_COLUMNS):
+            for row in sheet.iter_rows(max_row=window + 1, max_col=MAX_COLUMNS):
                 cells: list[Cell | None] = []
                 for cell in row:
                     value = getattr(cell, "value", None)
@@ -303,7 +313,9 @@ def _grids(raw: bytes) -> list[tuple[str, Grid]]:
                 while cells and cells[-1] is None:
                     cells.pop()
                 grid.append(cells)
-            out.append((str(sheet.title), grid))
+            # the dimension the file declares, or a filled row just past the window: rows were left unread
+            cut = (sheet.max_row or 0) > window or (len(grid) > window and bool(grid[window]))
+            out.append(_Sheet(str(sheet.title), grid[:window], cut))
         return out
     finally:
         book.close()
@@ -575,10 +587,6 @@ def _read_records(reading: _Reading, sheet: RecordSheet, grid: Grid, spot: Spot)
         filled = [i + 1 for i, cell in enumerate(row) if cell is not None and i + 1 not in columns.own]
         if not filled:
             continue  # an empty row
-        if row_number >= MAX_ROWS + FIRST_RECORD_ROW:
-            message = f"记录超过 {MAX_ROWS} 行，其后不再读取（more than {MAX_ROWS} records）"
-            reading.problem("E104", message, sheet.path, spot.at(row_number, filled[0]))
-            break
         for col in filled:
             if col not in mapped:
                 message = "此格不在任何字段的列中（this cell is under no field's column）"
@@ -636,18 +644,25 @@ def read_workbook(path: str, raw: bytes, model: type[ReportHeader]) -> WorkbookR
         )
         return WorkbookReport(None, (Problem(path, None, None, "E000", message),), None)
     try:
-        grids = _grids(raw)
+        sheets = _sheets(raw)
     except Exception as exc:  # openpyxl fails in many ways on a damaged or foreign file; each is "unreadable"
-        reason = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+        why = _why(exc)
         message = (
-            f"无法读取 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为 .xlsx（not a readable .xlsx workbook: {reason}）"
+            f"无法读取 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为 .xlsx（not a readable .xlsx workbook: {why}）"
         )
         return WorkbookReport(None, (Problem(path, None, None, "E001", message),), None)
     shape = layout(model)
     reading = _Reading(path)
     known = [INSTRUCTIONS, SINGLE, *(sheet.title for sheet in shape.records)]
-    for index, (title, grid) in enumerate(grids):
+    for index, read in enumerate(sheets):
+        title, grid = read.title, read.grid
         spot = Spot(title, index, 1, 1)
+        if read.cut:
+            message = (
+                f"工作表超过 {MAX_ROWS + FIRST_RECORD_ROW - 1} 行，其后未读取：请删去多余的行（包括只设了格式的空行）"
+                f"（more rows than the {MAX_ROWS} records read）"
+            )
+            reading.problem("E104", message, (), spot.at(MAX_ROWS + FIRST_RECORD_ROW, 1))
         if title == INSTRUCTIONS:
             _read_header(reading, shape, grid, spot)
         elif title == SINGLE:
@@ -658,13 +673,21 @@ def read_workbook(path: str, raw: bytes, model: type[ReportHeader]) -> WorkbookR
             hint = did_you_mean(title, known)
             message = f"未知的工作表“{title}”（unknown sheet" + (f"; did you mean '{hint}'?" if hint else "") + "）"
             reading.problem("E102" if hint else "E101", message, (), spot)
-    if INSTRUCTIONS not in (title for title, _ in grids):
+    if INSTRUCTIONS not in (read.title for read in sheets):
         message = (
             f"工作簿中没有“{INSTRUCTIONS}”工作表，读不到单位和年度（no {INSTRUCTIONS} sheet with unit_id and year）"
         )
         reading.problems.append((_NOWHERE, Problem(path, None, None, "E003", message)))
     report, problems = _validated(reading, model)
     return WorkbookReport(None if problems else report, tuple(problems), reading.data)
+
+
+def _why(exc: BaseException) -> str:
+    """The innermost cause (openpyxl wraps a parser's error in its own), on one line, not too long."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    text = " ".join(f"{type(exc).__name__}: {exc}".split()).rstrip(":")
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def _validated(reading: _Reading, model: type[ReportHeader]) -> tuple[ReportHeader | None, list[Problem]]:
