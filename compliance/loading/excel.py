@@ -29,7 +29,6 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
 from compliance.errors import Problem
@@ -245,10 +244,19 @@ def sheet_title(label: str, taken: set[str]) -> str:
     return title
 
 
+def column_letter(column: int) -> str:
+    """1 -> A, 27 -> AA (as openpyxl's get_column_letter, without importing openpyxl for YAML reports)."""
+    letters = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def cell_name(sheet: str, row: int, column: int) -> str:
     """`Sheet!B7`, the sheet quoted as Excel writes it when it is more than letters and digits."""
     quoted = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{quoted}!{get_column_letter(column)}{row}"
+    return f"{quoted}!{column_letter(column)}{row}"
 
 
 def bounds_text(column: Column) -> str:

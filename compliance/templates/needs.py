@@ -12,8 +12,8 @@ from compliance.errors import ComplianceError, Problem
 from compliance.facts.declare import Fact, FactType, FieldType, RecordField
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.measures.count import CountPlan
+from compliance.measures.interface import show
 from compliance.model import Expect, Rule, Unit
-from compliance.results import number
 from compliance.suggest import did_you_mean
 
 
@@ -63,7 +63,7 @@ def target_text(rule: Rule) -> str:
     """A rule's requirement as a clerk reads it: `>= 4 次`."""
     if rule.check is None:
         return ""
-    return f"{rule.check.op.value} {number(rule.check.target)} {rule.unit or ''}".strip()
+    return f"{rule.check.op.value} {show(rule.check.target)} {rule.unit or ''}".strip()
 
 
 def unit_template(book: LoadedRulebook, unit_text: str) -> UnitTemplate:
