@@ -62,17 +62,31 @@ def say_none(sheet: Worksheet) -> None:
 SESSIONS = "领导班子学法活动"
 HEARD = "政府常务会、部门办公会听取法治政府建设汇报"
 DRAFTS = "政府立法草案"
+SUBMISSIONS = "法治政府建设工作报送"
+DISCLOSURE = "政府信息公开申请"
 
 
 def fill_jiaoyu(book: Workbook) -> None:
     """市教育局's year as a clerk types it: study sessions (one from December 2017, one row left empty),
-    a report heard, no drafts this year, three rates and the work plan."""
+    a report heard, no drafts this year, submissions in three quarters, a disclosure request answered across
+    the Spring Festival, four rates and the work plan; three rates left out."""
     sessions = record_sheet(book, SESSIONS)
     add_record(sessions, 3, date=dt.date(2018, 3, 20), topic="宪法修正案", format="集体学法")
     add_record(sessions, 4, date=dt.date(2018, 6, 15), topic="监察法")
     add_record(sessions, 6, date=dt.date(2017, 12, 28), topic="十九大精神")  # row 5 left empty
     add_record(record_sheet(book, HEARD), 3, date=dt.date(2018, 11, 2), meeting="局长办公会")
     say_none(record_sheet(book, DRAFTS))
+    submissions = record_sheet(book, SUBMISSIONS)
+    for row, day in enumerate((dt.date(2018, 1, 15), dt.date(2018, 4, 10), dt.date(2018, 7, 20)), start=3):
+        add_record(submissions, row, date=day, title=f"{day.month}月重点工作推进情况")
+    add_record(
+        record_sheet(book, DISCLOSURE),
+        3,
+        request_no="教公开〔2018〕1号",
+        received=dt.date(2018, 2, 9),
+        replied=dt.date(2018, 3, 5),
+        extended="否",
+    )
     single = book[SINGLE]
     set_single(single, "rates.suggestions_replied_on_time", "分子", 99)
     set_single(single, "rates.suggestions_replied_on_time", "分母", 100)
@@ -81,18 +95,31 @@ def fill_jiaoyu(book: Workbook) -> None:
     set_single(single, "rates.court_appearance", "负责人出庭件数", 30)
     set_single(single, "rates.court_appearance", "开庭件数", 50)
     set_single(single, "rates.court_appearance", "上年度比率（%）", 55)
+    set_single(single, "rates.court_judgments_performed", "分子", 3)
+    set_single(single, "rates.court_judgments_performed", "分母", 3)
     set_single(single, "milestones.annual_work_plan", "完成日期", dt.date(2018, 2, 10))
     set_single(single, "milestones.annual_work_plan", "文号", "通教发〔2018〕5号")
 
 
 # Worked out by hand from the rules: 2 sessions in 2018 meet ">= 2" (the 2017 one does not count); 99/100 is
 # 99%, short of 100%; 50/50 certified; court appearance 30/50 = 60% against 55% last year is a gain; the plan
-# was issued in 2018; one report heard; no drafts this year is not applicable.
+# was issued in 2018; one report heard; no drafts this year: both draft rules not applicable; no submission in
+# the fourth quarter; the request received Friday 9 February was answered Monday 5 March: 13 working days
+# (the day received not counted; Sunday 11 and Saturday 24 February were make-up working days, 15-21 February
+# the Spring Festival holiday), within 15; no extended request: not applicable; 3 of 3 judgments performed.
 EXPECTED = {
+    "NT18-00.1": "fail",
+    "NT18-05.1": "not_reported",
     "NT18-10.1": "not_applicable",
+    "NT18-10.2": "not_applicable",
+    "NT18-18.2": "not_reported",
     "NT18-19.1": "pass",
+    "NT18-20.1": "pass",
+    "NT18-20.2": "not_applicable",
     "NT18-24.1": "fail",
+    "NT18-24.2": "pass",
     "NT18-27.1": "pass",
+    "NT18-30.2": "not_reported",
     "NT18-31.2": "pass",
     "NT18-31.3": "pass",
     "NT18-32.2": "pass",
@@ -139,6 +166,7 @@ def test_clerk_fills_the_excel_template_and_checks_it(template: Path, capsys: py
     assert by_id["NT18-32.2"]["measured"] == 2
     assert by_id["NT18-24.1"]["measured"] == 99
     assert by_id["NT18-27.1"]["measured"] == 5  # 60% - 55%
+    assert by_id["NT18-20.1"]["measured"] == 13  # working days
 
 
 def test_a_wrongly_typed_cell_is_named_by_sheet_and_cell(template: Path, capsys: pytest.CaptureFixture[str]) -> None:

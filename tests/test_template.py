@@ -27,16 +27,22 @@ MADEUP = ROOT / "tests" / "rulebooks" / "madeup-county-2025"
 # What each unit must report, read off the rules by hand: the facts the measures of its checkable rules read
 # (and, for counts, the declared total they fall back on). Report paths.
 NEEDS = {
-    (NANTONG, "jiaoyu"): {
-        "law_study_sessions",  # NT18-32.2 (city_department)
-        "rule_of_law_reports_heard",  # NT18-31.3
-        "draft_regulations",  # NT18-10.1
-        "rates.suggestions_replied_on_time",  # NT18-24.1
+    (NANTONG, "jiaoyu"): {  # a city_department
+        "work_submissions",  # NT18-00.1
+        "rates.credit_code_conversion",  # NT18-05.1
+        "draft_regulations",  # NT18-10.1, NT18-10.2
+        "rates.major_enforcement_decisions_reviewed",  # NT18-18.2
         "rates.enforcement_staff_certified",  # NT18-19.1
+        "disclosure_requests",  # NT18-20.1, NT18-20.2
+        "rates.suggestions_replied_on_time",  # NT18-24.1
+        "rates.court_judgments_performed",  # NT18-24.2
         "rates.court_appearance",  # NT18-27.1
+        "rates.petitions_online",  # NT18-30.2
         "milestones.annual_work_plan",  # NT18-31.2
-        "declared.law_study_sessions",  # NT18-32.2's fallback
+        "rule_of_law_reports_heard",  # NT18-31.3
         "declared.rule_of_law_reports_heard",  # NT18-31.3's fallback
+        "law_study_sessions",  # NT18-32.2
+        "declared.law_study_sessions",  # NT18-32.2's fallback
     },
     (MADEUP, "office"): {"study_sessions", "drafts", "summary_report"},  # MU-01.1/01.2, MU-05.1, MU-20.1
     (MADEUP, "permits"): {
@@ -210,12 +216,21 @@ def test_yaml_template_round_trip_nantong(tmp_path: Path, capsys: pytest.Capture
     filled = tmp_path / "filled.yaml"
     filled.write_text(text, encoding="utf-8")
     # Worked out by hand, as for the Excel template in test_excel_in: the 2017 session does not count (2 >= 2),
-    # 99/100 < 100%, no drafts this year, 60% against 55% last year is a gain.
+    # 99/100 < 100%, no drafts this year (both draft rules not applicable), 60% against 55% last year is a gain;
+    # the facts left commented out are not reported.
     assert check_json(filled, capsys, NANTONG) == {
+        "NT18-00.1": "not_reported",
+        "NT18-05.1": "not_reported",
         "NT18-10.1": "not_applicable",
+        "NT18-10.2": "not_applicable",
+        "NT18-18.2": "not_reported",
         "NT18-19.1": "pass",
+        "NT18-20.1": "not_reported",
+        "NT18-20.2": "not_reported",
         "NT18-24.1": "fail",
+        "NT18-24.2": "not_reported",
         "NT18-27.1": "pass",
+        "NT18-30.2": "not_reported",
         "NT18-31.2": "pass",
         "NT18-31.3": "pass",
         "NT18-32.2": "pass",
