@@ -1,4 +1,5 @@
-"""One root error for bad input; every error knows its file, field path, line and column."""
+"""One root error for bad input; every error knows its file, field path, line and column (or, in a workbook,
+its sheet and cell)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input file, printable as `path:line:col: CODE message`."""
+    """One thing wrong with an input file, printable as `path:line:col: CODE message`, or for a workbook
+    `path:Sheet!B7: CODE message` (`cell` names the sheet and cell; a workbook has no lines)."""
 
     file: str
     line: int | None
@@ -15,6 +17,7 @@ class Problem:
     code: str
     message: str
     field: str = ""
+    cell: str | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line or 0, self.column or 0, self.code, self.message)
@@ -24,7 +27,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file
-        if self.line is not None:
+        if self.cell is not None:
+            where += f":{self.cell}"
+        elif self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"

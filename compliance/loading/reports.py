@@ -1,5 +1,5 @@
-"""Unit reports from files and folders (YAML, JSON, JSON Lines) -> reports validated by the rulebook's report
-model (generated from its facts.yaml), or error rows."""
+"""Unit reports from files and folders (YAML, JSON, JSON Lines, Excel workbooks) -> reports validated by the
+rulebook's report model (generated from its facts.yaml), or error rows."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from pydantic import ValidationError
 from compliance.errors import ComplianceError, Problem
 from compliance.facts.report import ReportHeader
 from compliance.loading.documents import Document, parse_json, parse_yaml, read_text, validation_problems
+from compliance.loading.excel import is_lock_file, read_workbook
 
-REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".xlsx")
 STDIN = "-"  # a path of `-` is JSON Lines on standard input
 
 
@@ -40,19 +41,33 @@ def _claimed(data: object) -> str | None:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders as their report files (sorted); a missing path is a usage error."""
+    """Files as given, folders as their report files (sorted); a missing path is a usage error. Every file a
+    folder holds that is not read (a .docx, a .csv, an Excel lock file ~$x.xlsx) is named in one notice."""
     found: list[Path] = []
+    skipped: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if str(raw) == STDIN:
             found.append(path)
         elif path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES))
+            for file in sorted(p for p in path.rglob("*") if p.is_file()):
+                readable = file.suffix.lower() in REPORT_SUFFIXES and not is_lock_file(file.name)
+                (found if readable else skipped).append(file)
         elif path.exists():
             found.append(path)
         else:
             raise ComplianceError(Problem(str(path), None, None, "E000", "no such file or directory"))
+    if skipped:
+        print(skipped_notice(skipped), file=sys.stderr)
     return found
+
+
+def skipped_notice(skipped: list[Path]) -> str:
+    return (
+        f"compliance: 未读取 {len(skipped)} 个文件：报告须为 .yaml .yml .json .jsonl 或 .xlsx，"
+        f"~$ 开头的是 Excel 锁定文件（{len(skipped)} file(s) not read: not a report format, or an Excel lock file）: "
+        + ", ".join(str(p) for p in skipped)
+    )
 
 
 def validate_report(doc: Document, model: type[ReportHeader], raw_yaml: str | None = None) -> ReportInput:
@@ -94,6 +109,10 @@ def read_report_file(path: Path, model: type[ReportHeader]) -> Iterator[ReportIn
         return
     if path.suffix.lower() == ".jsonl":
         yield from read_jsonl_stream(str(path), io.BytesIO(raw), model)
+        return
+    if path.suffix.lower() == ".xlsx" or is_lock_file(path.name):
+        read = read_workbook(str(path), raw, model)
+        yield _with_digest(ReportInput(str(path), "", read.report, read.problems, _claimed(read.data)), raw)
         return
     try:
         text = read_text(path)
