@@ -145,3 +145,8 @@ def test_a_missed_bonus_item_is_no_failure_in_score(tmp_path: Path, capsys: pyte
     (unit,) = json.loads(capsys.readouterr().out)["units"]
     assert unit["status"] == "pass"
     assert next(r for r in unit["results"] if r["rule_id"] == "MU-08.1")["status"] == "not_reported"
+
+
+def test_the_made_up_rulebook_lints_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    # against its own source text, numbered 1、 with （一） sections, one passage cited by locator (二、（一）)
+    assert main(["lint", str(RULES), "--coverage"]) == 0, capsys.readouterr()

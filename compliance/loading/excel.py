@@ -10,7 +10,7 @@ bounds), so a template and the reader can never disagree about a plan's facts, a
   keys, one record per row from row 3; an empty row is skipped, a row with any value is a record; a column
   keyed `_none` (本年度无此类记录) answered 是 reports an empty list, which is not the same as not reporting;
 - sheet `单项数据` (single values): one row per rate, milestone, count, number or flag, keyed in hidden column A
-  by the fact's report path (`rates.certified`); a composite fact's parts fill columns C, D, ... in the model's
+  by the fact's report path (`rates.conversion`); a composite fact's parts fill columns C, D, ... in the model's
   order (numerator, denominator, percent, ...), a single value column C.
 
 Read with openpyxl (read-only, cached values): it gives dates as dates for date-formatted cells and each cell's

@@ -1,7 +1,7 @@
 """`days`: for each record, the days between two of its dates; every record must meet the target.
 
-    days: {fact: drafts, from: opened, to: closed, working: false,
-           date: opened, exempt: {if: secret, because: secrecy_basis}}
+    days: {fact: consultations, from: first_day, to: last_day, working: false,
+           date: first_day, exempt: {if: classified, because: classified_by}}
 
 Calendar days follow Civil Code art. 201 (the first day is not counted: days = end - start). `working: true`
 counts working days from the rulebook's calendar.yaml. A record with a missing end is not done — it fails;

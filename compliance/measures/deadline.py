@@ -1,7 +1,7 @@
 """`deadline`: a milestone done in time — from the start of the assessment year up to a due date.
 
-    deadline: {fact: work_plan}                           # done within the year
-    deadline: {fact: work_plan, due: "03-31"}             # by 31 March of the year
+    deadline: {fact: yearly_plan}                         # done within the year
+    deadline: {fact: yearly_plan, due: "03-31"}           # by 31 March of the year
     deadline: {fact: year_end_report, due: "03-01", year: next}  # by 1 March of the following year
     deadline: {fact: complaint_rules, since: any}                # in force by the end of the year (建立…制度:
                                                                  # one set up in an earlier year counts)

@@ -1,6 +1,6 @@
 """`each`: a threshold every record must meet on one numeric field (each training ≥ 40 hours).
 
-    each: {fact: trainings, field: hours, date: start_date, where: {form: 脱产培训}}
+    each: {fact: courses, field: hours, date: begins, where: {form: 脱产培训}}
 
 A record without the field has not shown it meets the threshold: it fails (never counted as 0).
 """

@@ -1,6 +1,6 @@
 """`sum`: the total of a numeric field over the records that count, in the year or in each period.
 
-    sum: {fact: trainings, field: hours, date: start_date, per: half}
+    sum: {fact: courses, field: hours, date: begins, per: half}
 
 A record without the field adds nothing and is named in the notes (a number is never guessed).
 """
