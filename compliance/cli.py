@@ -13,7 +13,7 @@ from compliance import __version__
 from compliance.errors import ComplianceError
 
 # One module per subcommand under compliance/commands/, each with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("check", "score", "rules", "assess", "lint", "source", "schema", "template")
+COMMANDS = ("check", "score", "units", "rules", "assess", "lint", "source", "schema", "template")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -162,7 +162,9 @@ class Evaluator:
         report = item.report
         if report is None:
             return self._invalid(item, [str(p) for p in item.problems])
-        unit = self.book.unit(report.unit_id)
+        unit = self.book.resolve_unit(report.unit_id)  # its id, Chinese name or an alias
+        if unit is not None and unit.id != report.unit_id:  # scored, ranked and named as the registered unit
+            report = report.model_copy(update={"unit_id": unit.id})
         unit_type = unit.type if unit else report.unit_type
         problems = []
         if report.year != self._year:

@@ -9,6 +9,7 @@ from pathlib import Path
 from tabulate import tabulate
 
 from compliance.commands.common import add_rules_option, rulebook
+from compliance.commands.units import registry_notes
 from compliance.evaluate import Evaluator, Scorecard
 from compliance.labels import STATUS_LABEL
 from compliance.loading.reports import expand_paths, read_report_file
@@ -63,12 +64,15 @@ def run(args: argparse.Namespace) -> int:
     inputs = list(read_report_file(path[0], book.report.model))
     with Evaluator(book) as evaluator:
         cards = list(evaluator.score(inputs))
-    for card in cards:
+    for item, card in zip(inputs, cards, strict=True):
         if card.problems:
             for problem in card.problems:
                 print(problem, file=sys.stderr)
         else:
             sys.stdout.write(render_card(book, card))
+        for note in registry_notes(book, item.report.unit_id if item.report else item.claimed, card):
+            print(note, file=sys.stderr)
     if any(card.problems for card in cards):
         return 2
-    return 1 if any(card.status == "fail" for card in cards) else 0
+    # a unit outside the registry is not a pass: the assessment would not rank it (E305 above says why)
+    return 1 if any(card.status == "fail" or not card.registered for card in cards) else 0

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from compliance.errors import ComplianceError, Problem
+from compliance.lang import Lang, default_lang
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers
 
@@ -24,6 +25,20 @@ def add_rules_option(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"rulebook directory (default: the bundled {DEFAULT_RULES.name})",
     )
+
+
+def add_lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang",
+        choices=[x.value for x in Lang],
+        default=None,
+        help="language of headings and labels: zh 中文, en English, both 中文 English "
+        "(default: from LC_ALL / LC_MESSAGES / LANG; both when they name neither)",
+    )
+
+
+def lang(args: argparse.Namespace) -> Lang:
+    return Lang(args.lang) if args.lang is not None else default_lang(os.environ)
 
 
 def add_output_option(parser: argparse.ArgumentParser) -> None:

@@ -4,7 +4,9 @@ calendar.yaml and rules/*.yaml; the report format and every measure are compiled
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -87,6 +89,31 @@ class LoadedRulebook:
             object.__setattr__(self, "_unit_cache", cache)
         return cache
 
+    def resolve_unit(self, text: str) -> Unit | None:
+        """The registered unit a report names by its id, Chinese name or an alias (市教育局, jiaoyu, JiaoYu, or
+        ＪＩＡＯＹＵ all name one unit); None when the text names no registered unit. Ids win over names and names
+        over aliases, should a registry reuse one for another."""
+        return self._names.get(unit_key(text))
+
+    def suggest_unit(self, text: str) -> Unit | None:
+        """The registered unit whose id, name or alias is closest to `text` (did you mean …?), or None."""
+        names = self._names
+        found = difflib.get_close_matches(unit_key(text), list(names), n=1, cutoff=0.6)
+        return names[found[0]] if found else None
+
+    @property
+    def _names(self) -> dict[str, Unit]:
+        cache: dict[str, Unit] | None = self.__dict__.get("_name_cache")
+        if cache is None:
+            cache = {}
+            units = self.registry.units
+            named = [(u.id, u) for u in units] + [(u.name, u) for u in units]
+            named += [(alias, u) for u in units for alias in u.aliases]
+            for name, unit in named:  # first come first kept: ids, then names, then aliases
+                cache.setdefault(unit_key(name), unit)
+            object.__setattr__(self, "_name_cache", cache)
+        return cache
+
     def type_name(self, type_id: str) -> str:
         for unit_type in self.registry.types:
             if unit_type.id == type_id:
@@ -98,6 +125,12 @@ class LoadedRulebook:
             if placed.rule.id == rule_id:
                 return placed.section
         raise KeyError(rule_id)
+
+
+def unit_key(text: str) -> str:
+    """A unit's id or name as compared: full-width letters and digits made half-width (NFKC), case and
+    whitespace ignored, since a clerk types 市教育局 with a stray space or JIAOYU with caps lock on."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _validated(doc: Document, model: type[M], what: str) -> M:
