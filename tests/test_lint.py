@@ -246,7 +246,8 @@ def test_text_format_is_one_line_per_problem(broken: Path, capsys: pytest.Captur
     assert code == 1
     lines = out.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith(f"{(broken / 'rules' / 's4-enforcement.yaml').resolve()}:5:5: E101 unknown field")
+    assert lines[0].startswith(f"{(broken / 'rules' / 's4-enforcement.yaml').resolve()}:5:5: E101 没有「")
+    assert "（unknown field 'a<b&c" in lines[0]  # Chinese first, English after
 
 
 @pytest.mark.parametrize("kind", ["rules", "report", "rulebook", "units"])

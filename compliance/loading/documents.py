@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from compliance.errors import ComplianceError, Problem
+from compliance.messages import chinese_first
 from compliance.suggest import did_you_mean, known_fields
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader, still safe
@@ -152,6 +153,7 @@ def validation_problems(
             msg, code = f"required field '{where[-1]}' is missing", "E103"
         else:
             msg, code = err["msg"], "E104"
+        msg = chinese_first(err, msg, _strip_union_tags(where))  # 中文（English）
         problems.append(doc.problem(code, msg, _strip_union_tags(where)))
     # one message per field: a union reports each failed member; keep the first of each place and code
     unique: dict[tuple[str, str], Problem] = {}
