@@ -67,7 +67,20 @@ ENGINE_ERROR = "E900"
 Piece = tuple[str, int, bytes | ReportInput | None]
 
 
+def parallel_unavailable() -> str | None:
+    """Why scoring cannot run in worker processes here (None: it can). The pool forks its workers and holds
+    interrupts while it does, which Windows cannot do; there every run scores in one process."""
+    if "fork" in multiprocessing.get_all_start_methods() and hasattr(signal, "pthread_sigmask"):
+        return None
+    return (
+        f"本系统（{sys.platform}）不支持多进程评分所需的 fork，改为单进程评分"
+        f"（parallel scoring needs fork, which {sys.platform} lacks: scoring in this process, --workers 1）"
+    )
+
+
 def default_workers() -> int:
+    if parallel_unavailable():
+        return 1
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
@@ -234,7 +247,8 @@ def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Score
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what an interrupt means
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a worker asked to stop just stops
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)  # held by the parent while it forked us
+    if hasattr(signal, "pthread_sigmask"):  # POSIX only, as is the pool
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)  # held by the parent while it forked us
     scorer = _Scorer(book, encode)
     model = book.report.model
     # The rulebook lives for the whole run: keep it out of every collection. Automatic collection would scan
@@ -323,7 +337,7 @@ class _Pool(Generic[T]):
         # An interrupt that lands inside fork() is swallowed by the at-fork hooks ("Exception ignored in
         # _releaseLock"), so the run would go on as if never asked to stop: hold SIGINT/SIGTERM until the
         # child exists; a pending one is then delivered here, in plain Python code.
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)  # the pool runs only where this exists
         try:
             process.start()
         finally:
@@ -526,7 +540,7 @@ def score_encoded(
     if unit_timeout <= 0:
         raise ValueError("unit_timeout must be positive")
     source = pieces(sources)
-    if count == 1:
+    if count == 1 or parallel_unavailable():  # the command says why (see commands/common.py)
         return _score_in_process(book, source, encode, task_units)
     return _Pool(book, source, encode, count, unit_timeout, task_units).run()
 

@@ -12,7 +12,14 @@ import os
 from pathlib import Path
 
 from compliance.assessment import run_assessment, run_time, with_registry
-from compliance.commands.common import add_output_option, add_rules_option, add_workers_options, emit, rulebook
+from compliance.commands.common import (
+    add_output_option,
+    add_rules_option,
+    add_workers_options,
+    emit,
+    rulebook,
+    workers,
+)
 from compliance.loading.reports import expand_paths
 from compliance.progress import Progress
 from compliance.render import Format, renderer
@@ -61,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             when,
             registry,
             on_card=lambda _card: progress.advance(),
-            workers=args.workers,
+            workers=workers(args),
             unit_timeout=args.unit_timeout,
         )
     output = renderer(Format(args.format))(assessment)

@@ -14,7 +14,7 @@ from typing import BinaryIO
 from compliance.errors import ComplianceError, Problem
 from compliance.lang import Lang, default_lang
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
-from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers
+from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers, parallel_unavailable
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -71,7 +71,8 @@ def add_workers_options(parser: argparse.ArgumentParser) -> None:
         type=_positive_int,
         default=None,
         metavar="N",
-        help=f"worker processes (default: one per core, here {default_workers()}; 1 scores in this process)",
+        help=f"worker processes (default: one per core, here {default_workers()}; 1 scores in this process;"
+        " always 1 on Windows)",
     )
     parser.add_argument(
         "--unit-timeout",
@@ -80,6 +81,16 @@ def add_workers_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help=f"time limit per report, scaled to each engine batch of 50 (default {DEFAULT_UNIT_TIMEOUT:g})",
     )
+
+
+def workers(args: argparse.Namespace) -> int | None:
+    """--workers, after saying why a request for several cannot be met on this system."""
+    reason = parallel_unavailable()
+    if reason and args.workers is not None and args.workers > 1:
+        print(f"compliance: {reason}", file=sys.stderr)
+        return 1
+    workers: int | None = args.workers
+    return workers
 
 
 def rulebook(args: argparse.Namespace) -> LoadedRulebook:

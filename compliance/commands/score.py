@@ -22,6 +22,7 @@ from compliance.commands.common import (
     emit,
     output_stream,
     rulebook,
+    workers,
 )
 from compliance.evaluate import STATUSES, Scorecard
 from compliance.labels import STATUS_LABEL
@@ -105,7 +106,7 @@ def _encode_line(card: Scorecard) -> tuple[bool, bytes]:
 def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
     files = expand_paths(args.paths)  # a missing path is a usage error before any work; folders listed once
-    options = {"workers": args.workers, "unit_timeout": args.unit_timeout}
+    options = {"workers": workers(args), "unit_timeout": args.unit_timeout}
     with Progress(total=len(files)) as progress:
         if args.format == "table":
             cards = []

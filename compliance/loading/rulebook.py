@@ -26,7 +26,11 @@ from compliance.suggest import did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
-DEFAULT_RULES = Path(__file__).resolve().parents[2] / "rules" / "nantong-2018"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# An installed wheel carries the bundled rulebooks inside the package (setup.py maps rules/ there); a checkout,
+# or an editable install of one, has them in rules/ at the top of the repository.
+RULEBOOKS = _PACKAGE / "_rulebooks" if (_PACKAGE / "_rulebooks").is_dir() else _PACKAGE.parent / "rules"
+DEFAULT_RULES = RULEBOOKS / "nantong-2018"
 
 
 @dataclass(frozen=True)
