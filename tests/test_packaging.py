@@ -60,6 +60,9 @@ def test_a_missing_library_is_named_not_a_traceback(tmp_path: Path) -> None:
     html = run_without(["jinja2"], "assess", str(SAMPLES), "--format", "html", "-o", str(tmp_path / "a.html"))
     assert html.returncode == 2 and "pip install jinja2" in html.stderr and "Traceback" not in html.stderr
     assert not (tmp_path / "a.html").exists()
+    docx = run_without(["docx"], "assess", str(SAMPLES), "--format", "docx", "-o", str(tmp_path / "a.docx"))
+    assert docx.returncode == 2 and "pip install python-docx" in docx.stderr and "Traceback" not in docx.stderr
+    assert not (tmp_path / "a.docx").exists()
 
 
 def test_the_bundled_rulebook_is_found_from_a_checkout() -> None:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from compliance.assessment import run_assessment, run_time, with_registry
 from compliance.commands.common import (
+    add_lang_option,
     add_output_option,
     add_rules_option,
     add_workers_options,
     emit,
+    lang,
     rulebook,
     workers,
 )
@@ -47,6 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         default=None,
         help="run time for the audit header (default: $SOURCE_DATE_EPOCH, else now); for reproducible output",
     )
+    add_lang_option(parser)
     add_workers_options(parser)
     add_rules_option(parser)
     add_output_option(parser)
@@ -71,6 +74,6 @@ def run(args: argparse.Namespace) -> int:
             workers=workers(args),
             unit_timeout=args.unit_timeout,
         )
-    output = renderer(Format(args.format))(assessment)
+    output = renderer(Format(args.format))(assessment, lang(args))
     emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2
     return assessment.exit_code

@@ -115,12 +115,23 @@ def atomic_file(path: Path) -> Iterator[BinaryIO]:
             except OSError as exc:
                 raise _unwritable(path, exc) from None
         try:
+            os.chmod(tmp, _mode_for(path))  # mkstemp makes it private; a report is shared like any new file
             os.replace(tmp, path)
         except OSError as exc:
             raise _unwritable(path, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The mode the file keeps (it is replaced) or a new file would get (0666 less the umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _unwritable(path: Path, exc: OSError) -> ComplianceError:

@@ -15,10 +15,12 @@ class Format(StrEnum):
     MARKDOWN = "md"
     HTML = "html"
     JUNIT = "junit"
+    XLSX = "xlsx"
+    DOCX = "docx"
 
 
 def renderer(fmt: Format) -> Renderer:
-    """The renderer for a format; imported on demand so jinja2 loads only for HTML."""
+    """The renderer for a format; imported on demand, so jinja2, openpyxl and python-docx load only for theirs."""
     match fmt:
         case Format.TABLE:
             from compliance.render import table
@@ -44,5 +46,13 @@ def renderer(fmt: Format) -> Renderer:
             from compliance.render import junit
 
             return junit.render
+        case Format.XLSX:
+            from compliance.render import xlsx
+
+            return xlsx.render
+        case Format.DOCX:
+            from compliance.render import docx
+
+            return docx.render
         case _:
             assert_never(fmt)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
+from compliance.lang import Lang
 from compliance.render.interface import UNIT_STATUS_LABEL, status_label, veto_label
 from compliance.scoring import Assessment, UnitAssessment, plain, text
 
@@ -30,7 +31,7 @@ def _groups(u: UnitAssessment) -> str:
     )
 
 
-def render(a: Assessment) -> bytes:
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
     """One row per unit; the bonus and deduction-group columns appear only for rulebooks that declare them."""
     decimals = a.policy.decimals
     bonus = a.has_bonus

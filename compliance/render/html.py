@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from jinja2 import Environment, StrictUndefined
 
+from compliance.lang import Lang
 from compliance.render.interface import (
     RULE_SYMBOL,
     UNIT_STATUS_LABEL,
@@ -287,7 +288,7 @@ def _chart(a: Assessment) -> dict[str, object]:
     }
 
 
-def render(a: Assessment) -> str:
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     template = _environment().from_string(TEMPLATE)
     return template.render(
         a=a,

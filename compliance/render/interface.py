@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from compliance.labels import STATUS_LABEL
+from compliance.lang import Lang
 from compliance.model import UnitType
 from compliance.scoring import Assessment, GroupScore, UnitAssessment, VetoApplied, text
 
@@ -29,7 +30,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Renderer(Protocol):
-    def __call__(self, assessment: Assessment, /) -> str | bytes: ...
+    def __call__(self, assessment: Assessment, /, lang: Lang = Lang.BOTH) -> str | bytes: ...
 
 
 def one_line(value: object) -> str:

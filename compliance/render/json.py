@@ -6,6 +6,7 @@ from typing import Any
 
 import orjson
 
+from compliance.lang import Lang
 from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.results import number, result_data
 from compliance.scoring import (
@@ -252,5 +253,5 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
     }
 
 
-def render(assessment: Assessment) -> bytes:
+def render(assessment: Assessment, lang: Lang = Lang.BOTH) -> bytes:
     return orjson.dumps(assessment_data(assessment), option=orjson.OPT_INDENT_2) + b"\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from compliance.lang import Lang
 from compliance.render.interface import rank_text
 from compliance.scoring import Assessment, text
 
@@ -21,7 +22,7 @@ def _x(value: object) -> str:
     return _NOT_XML.sub("\ufffd", str(value))
 
 
-def render(a: Assessment) -> str:
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     titles = {rule.id: rule.title.zh for rule in a.rules}
     root = ET.Element("testsuites", {"name": _x(f"compliance assess {a.audit.rulebook_id}")})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}

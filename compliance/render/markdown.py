@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 
+from compliance.lang import Lang
 from compliance.render.interface import (
     MISSING_REPORT,
     RULE_SYMBOL,
@@ -43,7 +44,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def render(a: Assessment) -> str:
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     audit = a.audit
     decimals = a.policy.decimals
     out = [

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from tabulate import tabulate
 
+from compliance.lang import Lang
 from compliance.render.interface import (
     MISSING_REPORT,
     RULE_SYMBOL,
@@ -59,7 +60,7 @@ def _header(a: Assessment) -> list[str]:
     ]
 
 
-def render(a: Assessment) -> str:
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     decimals = a.policy.decimals
     out = _header(a)
     sections = [s.number for s in a.book.meta.sections]
