@@ -27,10 +27,11 @@ def scorecards(
     on_card: Callable[[Scorecard], None] | None = None,
     workers: int | None = 1,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
+    on_read: Callable[[int], None] | None = None,
 ) -> list[Scorecard]:
     """Every report under paths, scored in `workers` processes (1: in this one), in input order."""
     cards: list[Scorecard] = []
-    for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout):
+    for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout, on_read=on_read):
         card = _displayable(card)
         cards.append(card)
         if on_card is not None:
@@ -126,6 +127,7 @@ def run_assessment(
     on_card: Callable[[Scorecard], None] | None = None,
     workers: int | None = 1,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
+    on_read: Callable[[int], None] | None = None,
 ) -> Assessment:
-    cards = scorecards(book, paths, on_card, workers, unit_timeout)
+    cards = scorecards(book, paths, on_card, workers, unit_timeout, on_read)
     return assess(book, cards, audit_for(book, when, registry))

@@ -84,8 +84,11 @@ def default_workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
-    """Raw input in order: folders expanded, JSON Lines files (and `-`, standard input) split into lines."""
+def pieces(
+    sources: Iterable[str | Path | ReportInput], on_read: Callable[[int], None] | None = None
+) -> Iterator[Piece]:
+    """Raw input in order: folders expanded, JSON Lines files (and `-`, standard input) split into lines.
+    `on_read` (a progress bar) hears how many bytes each line or file brings."""
     for source in sources:
         if isinstance(source, ReportInput):
             yield (source.source, 0, source)
@@ -93,7 +96,7 @@ def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
         for path in expand_paths([source]):
             name = str(path)
             if name == STDIN:
-                yield from _lines(STDIN, sys.stdin.buffer)
+                yield from _lines(STDIN, sys.stdin.buffer, on_read)
             elif path.suffix.lower() == ".jsonl":
                 try:
                     handle = path.open("rb")
@@ -102,14 +105,23 @@ def pieces(sources: Iterable[str | Path | ReportInput]) -> Iterator[Piece]:
                     yield (name, 0, ReportInput(name, "", None, (problem,)))
                     continue
                 with handle:
-                    yield from _lines(name, handle)
+                    yield from _lines(name, handle, on_read)
             else:
+                if on_read is not None:
+                    with contextlib.suppress(OSError):
+                        on_read(path.stat().st_size)
                 yield (name, 0, None)
 
 
-def _lines(name: str, stream: Iterable[bytes]) -> Iterator[Piece]:
-    for number, line in jsonl_lines(stream):
+def _lines(name: str, stream: Iterable[bytes], on_read: Callable[[int], None] | None = None) -> Iterator[Piece]:
+    for number, line in jsonl_lines(stream if on_read is None else _counted(stream, on_read)):
         yield (name, number, line)
+
+
+def _counted(stream: Iterable[bytes], on_read: Callable[[int], None]) -> Iterator[bytes]:
+    for line in stream:
+        on_read(len(line))
+        yield line
 
 
 def read_piece(piece: Piece, model: type[ReportHeader]) -> ReportInput:
@@ -529,17 +541,19 @@ def score_encoded(
     workers: int | None = None,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
     task_units: int = TASK_UNITS,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[T]:
     """`encode(scorecard)` for every report under `sources`, in input order, computed in `workers` processes.
 
     `encode` runs in the workers (so it should be cheap to send back: bytes, a small tuple, the card itself).
+    `on_read` is told the size of each line or file as it is read (for a progress bar).
     """
     count = default_workers() if workers is None else workers
     if count < 1:
         raise ValueError("workers must be at least 1")
     if unit_timeout <= 0:
         raise ValueError("unit_timeout must be positive")
-    source = pieces(sources)
+    source = pieces(sources, on_read)
     if count == 1 or parallel_unavailable():  # the command says why (see commands/common.py)
         return _score_in_process(book, source, encode, task_units)
     return _Pool(book, source, encode, count, unit_timeout, task_units).run()
@@ -556,9 +570,12 @@ def score_reports(
     workers: int | None = None,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
     task_units: int = TASK_UNITS,
+    on_read: Callable[[int], None] | None = None,
 ) -> Iterator[Scorecard]:
     """A scorecard for every report under `sources` (paths, folders, `-`, or ReportInputs), in input order."""
-    return score_encoded(book, sources, _same, workers=workers, unit_timeout=unit_timeout, task_units=task_units)
+    return score_encoded(
+        book, sources, _same, workers=workers, unit_timeout=unit_timeout, task_units=task_units, on_read=on_read
+    )
 
 
 def encode_jsonl(card: Scorecard) -> tuple[bool, bytes]:

@@ -18,7 +18,6 @@ import yaml
 
 from compliance.cli import main
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook
-from compliance.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"
@@ -225,28 +224,6 @@ def test_output_file_is_written(tmp_path: Path, capsys: pytest.CaptureFixture[st
     code, out, _ = run(capsys, "assess", str(SAMPLES), "--format", "html", "--output", str(target))
     assert code == 1 and out == ""
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-
-
-def test_progress_is_silent_when_not_a_terminal() -> None:
-    stream = io.StringIO()
-    with Progress(total=3, stream=stream) as progress:
-        for _ in range(3):
-            progress.advance()
-    assert stream.getvalue() == ""
-
-
-def test_progress_draws_on_a_terminal() -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    stream = Terminal()
-    with Progress(total=4, stream=stream) as progress:
-        for _ in range(5):  # a JSON Lines file can hold more reports than there are files
-            progress.advance()
-    drawn = stream.getvalue()
-    assert "1/4" in drawn and "4/4" in drawn and "5/5" in drawn and "100%" in drawn
-    assert drawn.endswith("\r\x1b[2K")
 
 
 # ------------------------------------------------------------------ output safety

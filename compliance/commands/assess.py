@@ -64,15 +64,16 @@ def run(args: argparse.Namespace) -> int:
         registry = (str(args.registry), digest)
     when = run_time(args.time, os.environ)
     files = expand_paths(args.paths)  # a missing path is a usage error before any work
-    with Progress(total=len(files)) as progress:
+    with Progress(files) as progress:
         assessment = run_assessment(
             book,
             files,
             when,
             registry,
-            on_card=lambda _card: progress.advance(),
+            on_card=lambda _card: progress.scored(),
             workers=workers(args),
             unit_timeout=args.unit_timeout,
+            on_read=progress.on_read,
         )
     output = renderer(Format(args.format))(assessment, lang(args))
     emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2

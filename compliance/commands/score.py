@@ -106,13 +106,13 @@ def _encode_line(card: Scorecard) -> tuple[bool, bytes]:
 def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
     files = expand_paths(args.paths)  # a missing path is a usage error before any work; folders listed once
-    options = {"workers": workers(args), "unit_timeout": args.unit_timeout}
-    with Progress(total=len(files)) as progress:
+    with Progress(files) as progress:
+        options = {"workers": workers(args), "unit_timeout": args.unit_timeout, "on_read": progress.on_read}
         if args.format == "table":
             cards = []
             for card in score_reports(book, files, **options):
                 cards.append(card)
-                progress.advance()
+                progress.scored()
             emit(render_table(book, cards), args.output)
             return 0 if all(card.status == "pass" for card in cards) else 1
         passed = True
@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             nonlocal passed
             for ok, data in encoded:
                 passed = passed and ok
-                progress.advance()
+                progress.scored()
                 yield ok, data
 
         encode = _encode_line if args.format == "jsonl" else encode_indented
