@@ -1,4 +1,8 @@
-"""`compliance lint [RULES_DIR]`: is the rulebook sound? Schema, consistency, examples, faithfulness, coverage."""
+"""`compliance lint [PATH...]`: is a rulebook sound? Schema, consistency, examples, faithfulness, coverage.
+
+Each PATH is a rulebook directory or a file inside one (its nearest folder holding a rulebook.yaml), so a
+pre-commit hook passing the files being committed lints the rulebooks they belong to, each once.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from compliance.commands.common import add_output_option, emit
+from compliance.errors import ComplianceError, Problem
 from compliance.lint import (
     LintResult,
     coverage_data,
@@ -30,12 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         epilog="Problem codes are listed in the docstring of compliance/lint.py (python -m pydoc compliance.lint).",
     )
     parser.add_argument(
-        "rules_dir",
-        metavar="RULES_DIR",
+        "paths",
+        metavar="PATH",
         type=Path,
-        nargs="?",
-        default=None,
-        help=f"rulebook directory (default: the bundled {DEFAULT_RULES.name})",
+        nargs="*",
+        help="rulebook directories, or files inside them (as pre-commit passes the files being committed); "
+        f"default: the bundled {DEFAULT_RULES.name}",
     )
     parser.add_argument(
         "--source",
@@ -67,10 +72,42 @@ def render(result: LintResult, fmt: str, with_coverage: bool) -> str | bytes:
     return (render_coverage(result) + ("\n" + text if text else "")) if with_coverage else text
 
 
+def rulebook_dirs(paths: list[Path]) -> list[Path]:
+    """The rulebooks the paths belong to, each once, in order; a directory given is taken as a rulebook."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise ComplianceError(Problem(str(path), None, None, "E000", "rulebook directory not found"))
+        book = path if path.is_dir() else _rulebook_of(path)
+        if book is None:
+            shown = printable(str(path))
+            print(f"{shown}: 不属于任何规则集，未检查（not inside a rulebook: skipped）", file=sys.stderr)
+        elif book.resolve() not in {d.resolve() for d in found}:
+            found.append(book)
+    return found
+
+
+def _rulebook_of(path: Path) -> Path | None:
+    """The nearest folder above a file that holds a rulebook.yaml."""
+    return next((d for d in path.resolve().parents if (d / "rulebook.yaml").is_file()), None)
+
+
 def run(args: argparse.Namespace) -> int:
-    result = lint_rulebook(args.rules_dir or DEFAULT_RULES, args.source)
-    emit(render(result, args.format, args.coverage), args.output)
+    directories = rulebook_dirs(args.paths) if args.paths else [DEFAULT_RULES]
+    if len(directories) > 1 and (args.format != "text" or args.coverage or args.source is not None):
+        print(
+            "compliance lint: E000 多个规则集只能以 text 格式检查，且不带 --coverage、--source"
+            "（several rulebooks: text format only, without --coverage or --source）",
+            file=sys.stderr,
+        )
+        return 2
+    results = [lint_rulebook(directory, args.source) for directory in directories]
+    if len(results) == 1:
+        emit(render(results[0], args.format, args.coverage), args.output)
+    else:
+        emit("".join(render_text(result) for result in results), args.output)
     if args.format == "text":
-        verdict = "sound" if result.ok else f"{len(result.problems)} problem(s)"
-        print(f"{printable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
-    return 0 if result.ok else 1
+        for result in results:
+            verdict = "sound" if result.ok else f"{len(result.problems)} problem(s)"
+            print(f"{printable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
+    return 0 if all(result.ok for result in results) else 1
