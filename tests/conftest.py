@@ -16,6 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"
 
 
+@pytest.fixture(autouse=True)
+def _labels_in_both_languages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output labels follow the locale (--lang's default): tests expect both languages, whatever the machine's."""
+    for variable in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(scope="session")
 def book() -> LoadedRulebook:
     return load_rulebook()

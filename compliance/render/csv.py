@@ -39,34 +39,36 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     sections = a.book.meta.sections
-    writer.writerow(
-        [
-            "类型 unit type",
-            "排名 rank",
-            "同类单位数 of",
-            "单位代码 unit id",
-            "单位 unit",
-            "考评对象 registered",
-            "状态 status",
-            "得分 score",
-            *(["加分 bonus earned", "计入加分 bonus added"] if bonus else []),
-            "等次 grade",
-            "否决前等次 grade before veto",
-            "一票否决项 veto failures",
-            "实得分 earned",
-            "应得分 available",
-            *(["扣分组 deduction groups"] if groups else []),
-            *(
-                h
-                for s in sections
-                for h in (f"第{s.number}部分得分 section {s.number} earned", f"第{s.number}部分应得分 available")
-            ),
-            *(rule.id for rule in a.rules),
-            "整改项数 fixes",
-            "整改清单 rectification",
-            "报告 reports",
-        ]
-    )
+    header = [
+        "类型 unit type",
+        "排名 rank",
+        "同类单位数 of",
+        "单位代码 unit id",
+        "单位 unit",
+        "考评对象 registered",
+        "状态 status",
+        "得分 score",
+        *(["加分 bonus earned", "计入加分 bonus added"] if bonus else []),
+        "等次 grade",
+        "否决前等次 grade before veto",
+        "一票否决项 veto failures",
+        "实得分 earned",
+        "应得分 available",
+        *(["扣分组 deduction groups"] if groups else []),
+        *(
+            h
+            for s in sections
+            for h in (
+                f"第{s.number}部分得分 section {s.number} earned",
+                f"第{s.number}部分应得分 section {s.number} available",
+            )
+        ),
+        *(rule.id for rule in a.rules),
+        "整改项数 fixes",
+        "整改清单 rectification",
+        "报告 reports",
+    ]
+    writer.writerow([lang.pick(name) for name in header])
     for u in a.units:
         fixes = "\n".join(
             f"{f.rule_id} {f.title}：要求 {f.required}；实际 {f.measured}；{f.to_pass}" for f in u.rectification
@@ -78,7 +80,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
             u.unit_id,
             u.unit_name,
             "是" if u.registered else "否",
-            UNIT_STATUS_LABEL[u.status],
+            lang.pick(UNIT_STATUS_LABEL[u.status]),
             text(u.score, decimals) if u.score is not None else None,
             *([plain(u.bonus), plain(u.bonus_applied)] if bonus else []),
             u.grade,
@@ -88,7 +90,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
             plain(u.available),
             *([_groups(u)] if groups else []),
             *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
-            *(status_label(st) if (st := u.status_of(rule.id)) else "" for rule in a.rules),
+            *(lang.pick(status_label(st)) if (st := u.status_of(rule.id)) else "" for rule in a.rules),
             len(u.rectification),
             fixes,
             " ".join(u.sources),

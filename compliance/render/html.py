@@ -18,12 +18,14 @@ from compliance.render.interface import (
     grade_columns,
     grade_text,
     group_text,
+    heading,
     rank_text,
     rankings,
     rate_text,
     status_label,
     veto_lowered,
 )
+from compliance.render.office import absent, reporting
 from compliance.scoring import Assessment, text
 
 # Matrix colours (ColorBrewer RdYlGn-like, readable for most colour-blind readers with the symbols alongside).
@@ -41,7 +43,7 @@ CHART_BAR_WIDTH = 440
 CHART_ROW = 26
 
 TEMPLATE = """<!DOCTYPE html>
-<html lang="zh-CN">
+<html lang="{{ "en" if english else "zh-CN" }}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
@@ -68,6 +70,24 @@ table.matrix th.rule { writing-mode: vertical-rl; font-size: 11px; padding: 4px 
 .veto { color: #b2182b; font-weight: bold; }
 .problem { color: #b2182b; }
 section.unit { border-top: 1px solid #ddd; }
+.print-audit { display: none; }
+/* Printed for leadership: A4, each part and each unit on a page of its own, colours kept, the audit details
+   (hashes, run time) moved from the first page to the last. */
+@page { size: A4; margin: 14mm 12mm; }
+@media print {
+  body { margin: 0; font-size: 10pt; line-height: 1.35; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  header dl.audit { display: none; }
+  .print-audit { display: block; }
+  h2 { break-before: page; }
+  header + h2 { break-before: auto; }
+  h2, h3 { break-after: avoid; }
+  section.unit + section.unit, section.absent { break-before: page; }
+  tr, .policy, dl.audit, svg { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+  svg#pass-rate-chart { width: 100%; height: auto; }
+  table.matrix { font-size: 7pt; }
+  table.matrix td.cell { width: auto; height: auto; }
+}
 </style>
 </head>
 <body>
@@ -84,12 +104,12 @@ section.unit { border-top: 1px solid #ddd; }
 <p class="policy"><strong>计分办法 policy：</strong>{{ a.policy_statement }}</p>
 </header>
 
-<h2 id="grades">一、等次分布 Grade counts</h2>
+<h2 id="grades">{{ "一、等次分布 Grade counts"|t }}</h2>
 <table class="grades">
 <tr>
-  <th>类型 type</th>
+  <th>{{ "类型 type"|t }}</th>
   {% for g in grade_names %}<th>{{ g }}</th>{% endfor %}
-  <th>合计 total</th>
+  <th>{{ "合计 total"|t }}</th>
 </tr>
 {% for g in a.grade_counts %}
 <tr>
@@ -100,7 +120,7 @@ section.unit { border-top: 1px solid #ddd; }
 {% endfor %}
 </table>
 
-<h2 id="pass-rates">二、各项要求达标率（未达标最多的在前）Rule pass rates</h2>
+<h2 id="pass-rates">{{ "二、各项要求达标率（未达标最多的在前）Rule pass rates"|t }}</h2>
 <svg id="pass-rate-chart" xmlns="http://www.w3.org/2000/svg" role="img"
      width="{{ chart.width }}" height="{{ chart.height }}"
      viewBox="0 0 {{ chart.width }} {{ chart.height }}" font-size="12">
@@ -118,8 +138,8 @@ section.unit { border-top: 1px solid #ddd; }
 </svg>
 <table class="rates">
 <tr>
-  <th>规则 rule</th><th>要求 requirement</th><th>达标/适用</th><th>达标率</th>
-  <th>未达标</th><th>未报送</th><th>数据矛盾</th><th>一票否决</th>
+  <th>{{ "规则 rule"|t }}</th><th>{{ "要求 requirement"|t }}</th><th>{{ "达标/适用"|t }}</th><th>{{ "达标率"|t }}</th>
+  <th>{{ "未达标"|t }}</th><th>{{ "未报送"|t }}</th><th>{{ "数据矛盾"|t }}</th><th>{{ "一票否决"|t }}</th>
 </tr>
 {% for r in a.pass_rates %}
 <tr>
@@ -131,7 +151,7 @@ section.unit { border-top: 1px solid #ddd; }
 {% endfor %}
 </table>
 
-<h2 id="matrix">三、单位 × 规则 Matrix</h2>
+<h2 id="matrix">{{ "三、单位 × 规则 Matrix"|t }}</h2>
 <p class="legend">
 {% for status, colour in colours.items() %}
   <span class="s-{{ status }}">{{ symbol[status] }} {{ status_label(status) }}</span>
@@ -140,7 +160,7 @@ section.unit { border-top: 1px solid #ddd; }
 </p>
 <table class="matrix" id="matrix-grid">
 <tr>
-  <th>单位 unit</th>
+  <th>{{ "单位 unit"|t }}</th>
   {% for rule in a.rules %}<th class="rule" title="{{ rule.title.zh }}">{{ rule.id }}</th>{% endfor %}
 </tr>
 {% for u in a.registered_units %}
@@ -158,13 +178,13 @@ section.unit { border-top: 1px solid #ddd; }
 {% endfor %}
 </table>
 
-<h2 id="ranking">四、各类单位排名 Rankings</h2>
+<h2 id="ranking">{{ "四、各类单位排名 Rankings"|t }}</h2>
 {% for t in types %}
 <h3>{{ t.name }} <small>{{ t.name_en }}</small></h3>
 <table class="ranking">
 <tr>
-  <th>排名</th><th>单位</th><th>得分</th>{% if a.has_bonus %}<th>加分</th>{% endif %}<th>等次</th><th>状态</th>
-  <th>实得/应得</th>
+  <th>{{ "排名"|t }}</th><th>{{ "单位"|t }}</th><th>{{ "得分"|t }}</th>{% if a.has_bonus %}<th>{{ "加分"|t }}</th>{% endif %}
+  <th>{{ "等次"|t }}</th><th>{{ "状态"|t }}</th><th>{{ "实得/应得"|t }}</th>
   {% for s in a.book.meta.sections %}<th title="{{ s.title.zh }}">({{ s.number }})</th>{% endfor %}
 </tr>
 {% for u in t.units %}
@@ -186,7 +206,7 @@ section.unit { border-top: 1px solid #ddd; }
 {% if others %}
 <h3>不在考评对象名单中的报告（不排名）Reports from units not in the registry</h3>
 <table>
-<tr><th>单位</th><th>得分</th><th>等次</th><th>报告</th></tr>
+<tr><th>{{ "单位"|t }}</th><th>{{ "得分"|t }}</th><th>{{ "等次"|t }}</th><th>{{ "报告"|t }}</th></tr>
 {% for u in others %}
 <tr>
   <td><a href="#unit-{{ u.unit_id }}">{{ u.unit_name }}</a>（{{ u.unit_id }}）</td>
@@ -196,8 +216,8 @@ section.unit { border-top: 1px solid #ddd; }
 </table>
 {% endif %}
 
-<h2 id="units">五、各单位得分与整改清单 Units</h2>
-{% for u in a.units %}
+<h2 id="units">{{ "五、各单位得分与整改清单 Units"|t }}</h2>
+{% for u in present %}
 <section class="unit" id="unit-{{ u.unit_id }}">
 <h3>{{ u.unit_name }}（{{ u.unit_id }}，{{ u.unit_type_name }}）</h3>
 <p>得分 <strong>{{ score(u) }}</strong>{% if u.bonus %}（加分 {{ bonus_text(u) }}）{% endif %}
@@ -220,8 +240,8 @@ section.unit { border-top: 1px solid #ddd; }
 {% if u.rectification %}
 <table class="fixes">
 <tr>
-  <th>规则</th><th>要求</th><th>结果</th><th>要求值</th><th>实际</th>
-  <th>整改 what would make it pass</th><th>失分</th><th>依据</th>
+  <th>{{ "规则"|t }}</th><th>{{ "要求"|t }}</th><th>{{ "结果"|t }}</th><th>{{ "要求值"|t }}</th><th>{{ "实际"|t }}</th>
+  <th>{{ "整改 what would make it pass"|t }}</th><th>{{ "失分"|t }}</th><th>{{ "依据"|t }}</th>
 </tr>
 {% for f in u.rectification %}
 <tr>
@@ -243,10 +263,28 @@ section.unit { border-top: 1px solid #ddd; }
 {% endfor %}
 </section>
 {% endfor %}
+{% if absent %}
+<section class="absent">
+<h3>{{ "未报送及报告无效的单位 Units without a usable report"|t }}（{{ absent|length }}）</h3>
+<p>以下单位等次为{{ a.policy.no_report_grade }}，须报送（或重新报送）年度报告。</p>
+<table class="absent">
+<tr><th>{{ "单位"|t }}</th><th>{{ "类型"|t }}</th><th>{{ "状态"|t }}</th><th>{{ "说明 details"|t }}</th></tr>
+{% for u in absent %}
+<tr id="unit-{{ u.unit_id }}">
+  <td>{{ u.unit_name }}（{{ u.unit_id }}）</td><td>{{ u.unit_type_name }}</td><td>{{ unit_status[u.status] }}</td>
+  <td>{% for p in u.problems %}<div class="problem">{{ p }}</div>{% endfor %}</td>
+</tr>
+{% endfor %}
+</table>
+</section>
+{% endif %}
 
-<h2 id="reports">六、报告 Reports read</h2>
+<h2 id="reports">{{ "六、报告 Reports read"|t }}</h2>
 <table class="reports">
-<tr><th>报告 source</th><th>单位</th><th>状态</th><th>sha256</th><th>问题 problems</th></tr>
+<tr>
+  <th>{{ "报告 source"|t }}</th><th>{{ "单位"|t }}</th><th>{{ "状态"|t }}</th><th>sha256</th>
+  <th>{{ "问题 problems"|t }}</th>
+</tr>
 {% for r in a.reports %}
 <tr>
   <td>{{ r.source }}</td><td>{{ r.unit_id or "—" }}</td><td>{{ r.status }}</td><td><code>{{ r.sha256 }}</code></td>
@@ -254,14 +292,24 @@ section.unit { border-top: 1px solid #ddd; }
 </tr>
 {% endfor %}
 </table>
+<section class="print-audit">
+<h2>{{ "附：审计信息 Audit"|t }}</h2>
+<dl class="audit">
+<dt>规则集 rulebook</dt><dd>{{ a.audit.rulebook_id }} · sha256 {{ a.audit.rulebook_sha256 }}</dd>
+<dt>考评对象 registry</dt><dd>{{ a.audit.registry_source }} · sha256 {{ a.audit.registry_sha256 }}</dd>
+<dt>工具 tool</dt><dd>compliance {{ a.audit.tool_version }}</dd>
+<dt>生成时间 generated</dt><dd>{{ a.audit.generated_at }}</dd>
+</dl>
+</section>
 </body>
 </html>
 """
 
 
-def _environment() -> Environment:
+def _environment(lang: Lang = Lang.BOTH) -> Environment:
     env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["dict_get"] = lambda pairs, key: dict(pairs).get(key, 0)
+    env.filters["t"] = lambda text: heading(text, lang)  # headings only: never applied to report text
     return env
 
 
@@ -289,11 +337,14 @@ def _chart(a: Assessment) -> dict[str, object]:
 
 
 def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
-    template = _environment().from_string(TEMPLATE)
+    template = _environment(lang).from_string(TEMPLATE)
     return template.render(
         a=a,
+        english=lang is Lang.EN,
         types=[{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
         others=a.unregistered_units,
+        present=reporting(a),
+        absent=absent(a),
         grade_names=grade_columns(a),
         chart=_chart(a),
         colours=COLOURS,

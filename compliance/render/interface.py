@@ -29,6 +29,40 @@ _BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+# Headings written in Chinese only (a circular's tables are), in English for --lang en.
+HEADINGS_EN = {
+    "排名": "rank",
+    "单位": "unit",
+    "得分": "score",
+    "加分": "bonus",
+    "等次": "grade",
+    "状态": "status",
+    "实得/应得": "earned/available",
+    "报告": "reports",
+    "类型": "type",
+    "合计": "total",
+    "规则": "rule",
+    "要求": "requirement",
+    "达标/适用": "passed/applicable",
+    "达标率": "rate",
+    "未达标": "failed",
+    "未报送": "not reported",
+    "数据矛盾": "error",
+    "一票否决": "veto",
+    "结果": "status",
+    "要求值": "required",
+    "实际": "measured",
+    "失分": "points lost",
+    "依据": "clause",
+}
+
+
+def heading(text: str, lang: Lang) -> str:
+    """A heading in the chosen language: a '中文 English' one split, a Chinese-only one translated for English."""
+    picked = lang.pick(text)
+    return HEADINGS_EN.get(picked, picked) if lang is Lang.EN else picked
+
+
 class Renderer(Protocol):
     def __call__(self, assessment: Assessment, /, lang: Lang = Lang.BOTH) -> str | bytes: ...
 

@@ -19,6 +19,7 @@ from compliance.render.interface import (
     grade_columns,
     grade_text,
     group_text,
+    heading,
     one_line,
     rank_text,
     rankings,
@@ -38,7 +39,8 @@ def md(value: object) -> str:
     return one_line(_SPECIAL.sub(r"\\\1", escaped).replace("\r", " ").replace("\n", "<br>"))
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def _table(headers: list[str], rows: list[list[str]], lang: Lang = Lang.BOTH) -> list[str]:
+    headers = [heading(h, lang) for h in headers]
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
@@ -59,7 +61,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         "",
         f"**计分办法 policy**：{md(a.policy_statement)}",
         "",
-        "## 一、各类单位排名 Rankings",
+        "## " + lang.pick("一、各类单位排名 Rankings"),
     ]
     for unit_type, members in rankings(a):
         out += ["", f"### {md(unit_type.name)}", ""]
@@ -70,12 +72,13 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
                 text(u.score, decimals),
                 *([md(bonus_text(u))] if a.has_bonus else []),
                 md(grade_text(u)),
-                md(UNIT_STATUS_LABEL[u.status]),
+                md(lang.pick(UNIT_STATUS_LABEL[u.status])),
                 f"{text(u.earned)}/{text(u.available)}",
             ]
             for u in members
         ]
-        out += _table(["排名", "单位", "得分", *(["加分"] if a.has_bonus else []), "等次", "状态", "实得/应得"], rows)
+        headers = ["排名", "单位", "得分", *(["加分"] if a.has_bonus else []), "等次", "状态", "实得/应得"]
+        out += _table(headers, rows, lang)
     others = a.unregistered_units
     if others:
         out += ["", "### 不在考评对象名单中的报告（不排名）", ""]
@@ -90,16 +93,18 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
                 ]
                 for u in others
             ],
+            lang,
         )
 
-    out += ["", "## 二、等次分布 Grade counts", ""]
+    out += ["", "## " + lang.pick("二、等次分布 Grade counts"), ""]
     names = grade_columns(a)
     out += _table(
         ["类型", *map(md, names), "合计"],
         [[md(g.unit_type_name), *(str(dict(g.counts).get(n, 0)) for n in names), str(g.total)] for g in a.grade_counts],
+        lang,
     )
 
-    out += ["", "## 三、各项要求达标率（未达标最多的在前）Rule pass rates", ""]
+    out += ["", "## " + lang.pick("三、各项要求达标率（未达标最多的在前）Rule pass rates"), ""]
     out += _table(
         ["规则", "要求", "达标/适用", "达标率", "未报送", "一票否决"],
         [
@@ -113,18 +118,20 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
             ]
             for r in a.pass_rates
         ],
+        lang,
     )
 
-    out += ["", "## 四、单位 × 规则 Matrix", "", md(SYMBOL_KEY), ""]
+    out += ["", "## " + lang.pick("四、单位 × 规则 Matrix"), "", md(SYMBOL_KEY), ""]
     out += _table(
         ["单位", *(rule.id for rule in a.rules)],
         [
             [md(u.unit_name), *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)]
             for u in a.registered_units
         ],
+        lang,
     )
 
-    out += ["", "## 五、整改清单 Rectification lists"]
+    out += ["", "## " + lang.pick("五、整改清单 Rectification lists")]
     for u in a.units:
         if not u.rectification and not u.problems:
             continue
@@ -146,7 +153,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
 
     flagged = [r for r in a.reports if r.problems]
     if flagged:
-        out += ["", "## 六、报告问题 Report problems", ""]
+        out += ["", "## " + lang.pick("六、报告问题 Report problems"), ""]
         for report in flagged:
             out.append(f"- {md(report.source)}（{report.status}）")
             out += [f"  - {md(p)}" for p in report.problems]

@@ -38,12 +38,17 @@ def rate_bar(rate: Decimal | None) -> str:
 
 
 def _grid(
-    rows: Sequence[Sequence[object]], headers: Sequence[str], right: Collection[int] = (), align: str = "left"
+    rows: Sequence[Sequence[object]],
+    headers: Sequence[str],
+    right: Collection[int] = (),
+    align: str = "left",
+    lang: Lang = Lang.BOTH,
 ) -> list[str]:
     """The lines of a table of sanitised cells, nothing parsed as a number; columns in `right` right-aligned."""
     cells = [["" if cell is None else one_line(cell) for cell in row] for row in rows]
     colalign = ["right" if i in right else align for i in range(len(headers))]
-    table: str = tabulate(cells, headers=list(headers), disable_numparse=True, colalign=colalign)
+    shown = [lang.pick(h) for h in headers]
+    table: str = tabulate(cells, headers=shown, disable_numparse=True, colalign=colalign)
     return table.split("\n")
 
 
@@ -74,7 +79,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
                 text(u.score, decimals),
                 *([bonus_text(u)] if a.has_bonus else []),
                 grade_text(u),
-                UNIT_STATUS_LABEL[u.status],
+                lang.pick(UNIT_STATUS_LABEL[u.status]),
                 f"{text(u.earned)}/{text(u.available)}",
                 *(f"{text(s.earned)}/{text(s.available)}" if s.available else "" for s in u.sections),
             ]
@@ -88,10 +93,12 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
             *(["加分 bonus"] if a.has_bonus else []),
             "等次 grade",
             "状态 status",
-            "实得/应得",
+            "实得/应得 earned/available",
             *(f"({n})" for n in sections),
         ]
-        out += ["", f"【{unit_type.name}】{unit_type.name_en} — 排名 ranking", *_grid(rows, headers)]
+        title = lang.label(f"【{unit_type.name}】排名", f"{unit_type.name_en}: ranking")
+        out += ["", title if lang is not Lang.BOTH else f"【{unit_type.name}】{unit_type.name_en} — 排名 ranking"]
+        out += _grid(rows, headers, lang=lang)
     others = a.unregistered_units
     if others:
         rows = [
@@ -101,13 +108,22 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         out += [
             "",
             "【不在考评对象名单中的报告 reports from units not in the registry】（不排名 not ranked）",
-            *_grid(rows, ["单位 unit", "名称 name", "类型 type", "得分 score", "等次 grade", "报告 report"], right=[3]),
+            *_grid(
+                rows,
+                ["单位 unit", "名称 name", "类型 type", "得分 score", "等次 grade", "报告 report"],
+                right=[3],
+                lang=lang,
+            ),
         ]
 
     grades = grade_columns(a)
     rows = [[g.unit_type_name, *(dict(g.counts).get(name, 0) for name in grades), g.total] for g in a.grade_counts]
     counts = range(1, len(grades) + 2)
-    out += ["", "等次分布 grade counts by unit type", *_grid(rows, ["类型 type", *grades, "合计 total"], right=counts)]
+    out += [
+        "",
+        lang.pick("等次分布 grade counts by unit type"),
+        *_grid(rows, ["类型 type", *grades, "合计 total"], right=counts, lang=lang),
+    ]
 
     rows = [
         [
@@ -122,15 +138,20 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         for r in a.pass_rates
     ]
     headers = ["规则 rule", "要求 requirement", "达标 passed", "达标率 rate", "", "未报送", "一票否决"]
-    out += ["", "各项达标率（未达标最多的在前）rule pass rates, most missed first", *_grid(rows, headers, right=[5])]
+    out += [
+        "",
+        lang.pick("各项达标率（未达标最多的在前）rule pass rates, most missed first"),
+        *_grid(rows, headers, right=[5], lang=lang),
+    ]
 
     short = [rule.id.split("-", 1)[-1] for rule in a.rules]
     rows = [
         [u.unit_id, *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)] for u in a.registered_units
     ]
-    out += ["", f"单位 × 规则 matrix   {SYMBOL_KEY}", *_grid(rows, ["单位 unit", *short], align="center")]
+    out += ["", f"{lang.pick('单位 × 规则 matrix')}   {SYMBOL_KEY}"]
+    out += _grid(rows, ["单位 unit", *short], align="center", lang=lang)
 
-    out += ["", "整改清单 rectification lists"]
+    out += ["", lang.pick("整改清单 rectification lists")]
     for u in a.units:
         if not u.rectification:
             continue
@@ -138,12 +159,14 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         out.append(f"■ {unit_label(u)}{text(u.score, decimals)}分{bonus} {grade_text(u)} — {len(u.rectification)}项")
         if u.status in MISSING_REPORT:
             needed = ", ".join(f.rule_id for f in u.rectification)
-            out.append(f"  - {MISSING_REPORT[u.status]}（{UNIT_STATUS_LABEL[u.status]}）；须报送以下各项：{needed}")
+            out.append(
+                f"  - {MISSING_REPORT[u.status]}（{lang.pick(UNIT_STATUS_LABEL[u.status])}）；须报送以下各项：{needed}"
+            )
             continue
         for fix in u.rectification:
             veto = " 【一票否决】" if fix.veto else ""
             out.append(
-                f"  - {fix.rule_id} [{status_label(fix.status)}]{veto} {fix.title}：要求 {fix.required}；"
+                f"  - {fix.rule_id} [{lang.pick(status_label(fix.status))}]{veto} {fix.title}：要求 {fix.required}；"
                 f"实际 {fix.measured}；"
                 f"{fix.to_pass}；失分 {text(fix.points_lost)}（{fix.where}：{fix.clause}）"
             )
@@ -152,7 +175,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
 
     flagged = [r for r in a.reports if r.problems]
     if flagged:
-        out += ["", "报告问题 report problems"]
+        out += ["", lang.pick("报告问题 report problems")]
         for report in flagged:
             out += [f"  {report.source} [{report.status}]"] + [f"    {p}" for p in report.problems]
     return "\n".join(one_line(line) for line in out) + "\n"  # one entry, one line, whatever a name holds
