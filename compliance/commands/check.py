@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from compliance.commands.common import add_rules_option, rulebook
+from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
 from compliance.commands.units import registry_notes
 from compliance.evaluate import Evaluator, Scorecard
 from compliance.labels import STATUS_LABEL
@@ -21,6 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser = sub.add_parser("check", help="one unit's scorecard (自查)", description=__doc__)
     parser.add_argument("report", type=Path, help="the unit's report (YAML or JSON)")
     add_rules_option(parser)
+    add_output_option(parser)
     parser.set_defaults(run=run)
 
 
@@ -64,14 +65,17 @@ def run(args: argparse.Namespace) -> int:
     inputs = list(read_report_file(path[0], book.report.model))
     with Evaluator(book) as evaluator:
         cards = list(evaluator.score(inputs))
+    shown = []
     for item, card in zip(inputs, cards, strict=True):
         if card.problems:
             for problem in card.problems:
                 print(problem, file=sys.stderr)
         else:
-            sys.stdout.write(render_card(book, card))
+            shown.append(render_card(book, card))
         for note in registry_notes(book, item.report.unit_id if item.report else item.claimed, card):
             print(note, file=sys.stderr)
+    if shown:
+        emit("".join(shown), args.output)
     if any(card.problems for card in cards):
         return 2
     # a unit outside the registry is not a pass: the assessment would not rank it (E305 above says why)
