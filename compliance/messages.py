@@ -54,6 +54,7 @@ TEMPLATES: dict[str, str] = {
     "string_too_long": "{field}最多 {max_length} 个字",
     "string_pattern_mismatch": "{field}填的{value}格式不对",
     "date_type": "{field}应填日期",
+    "date_format": "{field}填的{value}不是有效日期",  # the report model's own date check (YYYY-MM-DD only)
     "date_parsing": "{field}填的{value}不是有效日期",
     "date_from_datetime_parsing": "{field}填的{value}不是有效日期",
     "date_from_datetime_inexact": "{field}填的{value}不是日期：只填年月日，不带时间",
@@ -88,10 +89,14 @@ TEMPLATES: dict[str, str] = {
     "is_instance_of": "{field}的类型不对",
 }
 FALLBACK = "{field}的数据有误"
+CUSTOM_TYPES = frozenset({"date_format"})  # error types the report model raises itself, not pydantic's
 
 _DATE_LIKE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HINT = re.compile(r"did you mean '([^']*)'")
+_CJK = re.compile("[\u4e00-\u9fff]")
+_ENGLISH_TAIL = re.compile(r"（([^（）]*[A-Za-z][^（）]*)）$")
+_WITH_TIME = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}[ T]\d")
 YES = frozenset({"是", "有", "对", "Y", "y", "yes"})
 NO = frozenset({"否", "无", "没有", "N", "n", "no"})
 SHOWN = 30  # characters of a written value quoted in a message
@@ -110,7 +115,12 @@ def chinese_first(
     kind = str(error.get("type", ""))
     value = error.get("input")
     ctx = {k: _ctx_text(v) for k, v in (error.get("ctx") or {}).items()}
+    if kind in ("value_error", "assertion_error") and _CJK.search(ctx.get("error", "")):
+        return f"{_field(path, label)}：{ctx['error']}"  # a validator's own message, already Chinese first
+    english = _english_of(english)
     template = TEMPLATES.get(kind, FALLBACK)
+    if kind == "date_format" and value is None:
+        template = TEMPLATES["date_type"]
     if kind == "string_too_short" and ctx.get("min_length") == "1":
         template = "{field}不能为空"
     if kind.startswith("date") and isinstance(value, int | float) and not isinstance(value, bool):
@@ -174,7 +184,7 @@ def _advice(kind: str, value: object, ctx: Mapping[str, str], english: str) -> s
         if ctx.get("pattern") in SLUG_PATTERNS:
             return "：代码只能用小写英文字母、数字、- 和 _，以字母开头"
         return f"，应符合 {ctx.get('pattern', '…')}"
-    if kind == "bool_parsing":
+    if kind in ("bool_parsing", "bool_type"):
         written = value.strip() if isinstance(value, str) else ""
         if written in YES or written in NO:
             return f"，「{written}」请写作 {'true' if written in YES else 'false'}"
@@ -197,7 +207,17 @@ def _date_advice(kind: str, value: object, ctx: Mapping[str, str]) -> str:
         reason = "日期要写成文本，不能写成数字"
     elif kind == "date_from_datetime_inexact":
         reason = None  # the template says it: a time where only a date belongs
+    elif _WITH_TIME.match(written):
+        reason = "只填年月日，不带时间"
     return (f"（{reason}）" if reason else "") + "。" + DATE_FORMAT
+
+
+def _english_of(message: str) -> str:
+    """The English of a message: a message already Chinese first ('中文（English）') gives its English part."""
+    if not _CJK.search(message):
+        return message
+    tail = _ENGLISH_TAIL.search(message)
+    return tail[1] if tail else message
 
 
 def _is_number(text: str) -> bool:

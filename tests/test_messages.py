@@ -12,7 +12,8 @@ import yaml
 from pydantic_core.core_schema import ErrorType
 
 from compliance.loading.reports import read_report_file
-from compliance.messages import TEMPLATES, chinese_first
+from compliance.loading.rulebook import LoadedRulebook
+from compliance.messages import CUSTOM_TYPES, TEMPLATES, chinese_first
 
 CASES = yaml.safe_load((Path(__file__).parent / "messages" / "clerk-mistakes.yaml").read_text(encoding="utf-8"))
 CHINESE_FIRST = re.compile(r"^[「\u4e00-\u9fff]")  # a Chinese character, or a field name in Chinese quotes
@@ -25,10 +26,10 @@ def test_the_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_clerk_mistake_gets_a_chinese_first_message(case: dict[str, Any], tmp_path: Path) -> None:
+def test_clerk_mistake_gets_a_chinese_first_message(case: dict[str, Any], tmp_path: Path, book: LoadedRulebook) -> None:
     path = tmp_path / f"{case['name']}.yaml"
     path.write_text(case["report"], encoding="utf-8")
-    (item,) = read_report_file(path)
+    (item,) = read_report_file(path, book.report.model)
     assert item.report is None, "the mistake must be refused, not guessed"
     at_field = [p for p in item.problems if p.field == case["field"]]
     assert at_field, f"no problem at {case['field']}: {[str(p) for p in item.problems]}"
@@ -41,7 +42,7 @@ def test_clerk_mistake_gets_a_chinese_first_message(case: dict[str, Any], tmp_pa
 
 
 def test_every_template_is_a_pydantic_error_type() -> None:
-    known = set(typing.get_args(ErrorType))
+    known = set(typing.get_args(ErrorType)) | CUSTOM_TYPES
     assert set(TEMPLATES) <= known, set(TEMPLATES) - known
 
 
@@ -95,6 +96,24 @@ def test_literal_choices_are_listed() -> None:
 def test_an_unknown_error_type_still_says_something_in_chinese() -> None:
     message = chinese_first({"type": "url_parsing", "loc": ("site",), "input": "x"}, "Input should be a valid URL")
     assert message == "「site」的数据有误（Input should be a valid URL）"
+
+
+def test_a_message_already_chinese_first_is_not_wrapped_twice() -> None:
+    own = "日期应写作 YYYY-MM-DD 的有效日期，如 2018-03-15（a valid date written YYYY-MM-DD）"
+    error = {"type": "date_format", "loc": ("d",), "input": "2018/3/5", "msg": own}
+    assert (
+        chinese_first(error, own)
+        == "「d」填的「2018/3/5」不是有效日期，应写作 2018-03-05（a valid date written YYYY-MM-DD）"
+    )
+    checked = {
+        "type": "value_error",
+        "loc": ("r",),
+        "input": {},
+        "ctx": {"error": "分子大于分母（numerator > denominator）"},
+    }
+    assert chinese_first(checked, "Value error, 分子大于分母（numerator > denominator）") == (
+        "「r」：分子大于分母（numerator > denominator）"
+    )
 
 
 def test_values_are_quoted_safely_and_briefly() -> None:

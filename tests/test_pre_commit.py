@@ -45,7 +45,7 @@ def test_hook_passes_the_files_and_lints_their_rulebook(tmp_path: Path) -> None:
     assert "reports/haimen.yaml" not in files
     done = run_hook(repo, files)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stderr.count("55 rules, sound") == 1  # twelve files, one rulebook, linted once
+    assert re.fullmatch(r"city-2019: \d+ rules, sound\n", done.stderr)  # many files, one rulebook, linted once
 
 
 def test_a_broken_staged_rule_fails_the_commit(tmp_path: Path) -> None:
@@ -62,4 +62,8 @@ def test_two_rulebooks_are_each_linted(tmp_path: Path) -> None:
     repo = rulebook_repo(tmp_path)
     shutil.copytree(repo / "rules" / "city-2019", repo / "rules" / "county-2019")
     done = run_hook(repo, staged(repo))
-    assert done.returncode == 0 and done.stderr.count("55 rules, sound") == 2
+    assert done.returncode == 0
+    assert sorted(re.findall(r"^([\w-]+): \d+ rules, sound$", done.stderr, re.MULTILINE)) == [
+        "city-2019",
+        "county-2019",
+    ]

@@ -11,10 +11,10 @@ import pytest
 
 from compliance.cli import main
 from compliance.evaluate import Evaluator
+from compliance.facts.report import ReportHeader
 from compliance.lang import Lang, default_lang
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
-from compliance.model import UnitReport
 from compliance.scoring import Audit, assess
 
 AUDIT = Audit("nantong-2018", "t", 2018, "n", "0" * 64, "units.yaml", "0" * 64, "0", "2019-01-15T01:00:00Z")
@@ -72,8 +72,8 @@ def test_nothing_alike_gets_no_suggestion(book: LoadedRulebook) -> None:
     assert book.suggest_unit("中国人民银行总行") is None
 
 
-def _report(unit_id: str) -> UnitReport:
-    valid = UnitReport.model_validate(
+def _report(book: LoadedRulebook, unit_id: str) -> ReportHeader:
+    valid = book.report.model.model_validate(
         {
             "unit_id": "fazhiban",
             "year": 2018,
@@ -87,12 +87,8 @@ def _report(unit_id: str) -> UnitReport:
 
 def test_a_report_naming_its_unit_in_chinese_is_scored_as_that_unit(book: LoadedRulebook) -> None:
     with Evaluator(book) as evaluator:
-        by_id, by_name, by_alias = evaluator.score_batch(
-            [
-                ReportInput(f"r{i}", "", _report(name))
-                for i, name in enumerate(["fazhiban", "市法制办", "市政府法制办公室"])
-            ]
-        )
+        names = ["fazhiban", "市法制办", "市政府法制办公室"]
+        by_id, by_name, by_alias = evaluator.score_batch([ReportInput(n, "", _report(book, n)) for n in names])
     assert by_name.unit_id == by_alias.unit_id == "fazhiban"
     assert by_name.registered and by_name.unit_name == "市法制办" and by_name.unit_type == "city_department"
     # the same rules, including those addressed to the 法制办 by name, with the same verdicts
@@ -103,7 +99,7 @@ def test_a_report_naming_its_unit_in_chinese_is_scored_as_that_unit(book: Loaded
 
 def test_assess_counts_a_report_by_name_for_the_registered_unit(book: LoadedRulebook) -> None:
     with Evaluator(book) as evaluator:
-        cards = evaluator.score_batch([ReportInput("r", "", _report("市法制办"))])
+        cards = evaluator.score_batch([ReportInput("r", "", _report(book, "市法制办"))])
     assessment = assess(book, cards, AUDIT)
     unit = next(u for u in assessment.units if u.unit_id == "fazhiban")
     assert unit.status != "not_reported" and unit.score is not None
