@@ -183,8 +183,9 @@ section.unit { border-top: 1px solid #ddd; }
 <h3>{{ t.name }} <small>{{ t.name_en }}</small></h3>
 <table class="ranking">
 <tr>
-  <th>{{ "排名"|t }}</th><th>{{ "单位"|t }}</th><th>{{ "得分"|t }}</th>{% if a.has_bonus %}<th>{{ "加分"|t }}</th>{% endif %}
-  <th>{{ "等次"|t }}</th><th>{{ "状态"|t }}</th><th>{{ "实得/应得"|t }}</th>
+  <th>{{ "排名"|t }}</th><th>{{ "单位"|t }}</th><th>{{ "得分"|t }}</th>
+  {% if a.has_bonus %}<th>{{ "加分"|t }}</th>{% endif %}<th>{{ "等次"|t }}</th><th>{{ "状态"|t }}</th>
+  <th>{{ "实得/应得"|t }}</th>
   {% for s in a.book.meta.sections %}<th title="{{ s.title.zh }}">({{ s.number }})</th>{% endfor %}
 </tr>
 {% for u in t.units %}
