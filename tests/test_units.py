@@ -211,3 +211,14 @@ def test_lang_option_picks_the_headings(capsys: pytest.CaptureFixture[str], monk
     _, en, _ = run(capsys, "units", "--lang", "en")
     assert zh.splitlines()[1].split()[:2] == ["单位代码", "名称"]
     assert en.splitlines()[1].split()[:2] == ["id", "name"]
+
+
+def test_a_report_may_name_its_unit_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = tmp_path / "jiaoyu.yaml"
+    report.write_text(
+        "unit_id: 市教育局\nyear: 2018\nrule_of_law_reports_heard: [{date: 2018-12-20}]\n", encoding="utf-8"
+    )
+    assert main(["score", str(report), "--format", "json"]) == 1  # scored (and failing other rules), not invalid
+    (unit,) = json.loads(capsys.readouterr().out)["units"]
+    assert unit["unit_id"] == "jiaoyu" and unit["status"] == "fail"
+    assert next(r for r in unit["results"] if r["rule_id"] == "NT18-31.3")["status"] == "pass"

@@ -56,7 +56,9 @@ Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 class ReportHeader(Strict):
     """What every report starts with, whatever the plan: whose report it is and for which year."""
 
-    unit_id: Slug = Field(title="单位代码", description="考评对象的单位代码（见 compliance units）")
+    unit_id: Annotated[Text, StringConstraints(max_length=100)] = Field(
+        title="单位", description="考评对象的单位代码、名称或别名（见 compliance units），如 jiaoyu 或 市教育局"
+    )
     year: Annotated[int, Field(strict=True, ge=1990, le=2100)] = Field(title="考评年度")
     unit_name: Text | None = Field(None, title="单位名称")
     unit_type: Slug | None = Field(None, title="单位类型", description="未登记的单位须填写")
