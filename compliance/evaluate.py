@@ -276,7 +276,8 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
     else:
         worst = max(abs(target - value) for _, value in failing)
         amount = number(worst)
-        text = f"{short}件未达标，最多差{show(worst)}{unit}（{short} record(s) short, worst by {show(worst)} {unit}）"
+        gap = show(worst, up=True)
+        text = f"{short}件未达标，最多差{gap}{unit}（{short} record(s) short, worst by {gap} {unit}）"
     values = [value for _, value in metric.items]
     return RuleResult(
         rule_id,

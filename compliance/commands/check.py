@@ -14,6 +14,7 @@ from compliance.evaluate import Evaluator, Scorecard
 from compliance.labels import STATUS_LABEL
 from compliance.loading.reports import expand_paths, read_report_file
 from compliance.loading.rulebook import LoadedRulebook
+from compliance.measures.interface import show
 from compliance.results import number
 
 
@@ -32,7 +33,7 @@ def render_card(book: LoadedRulebook, card: Scorecard) -> str:
         return head + "\n" + "\n".join(card.problems) + "\n"
     rows = []
     for r in card.results:
-        measured = "—" if r.measured is None else f"{number(r.measured)}"
+        measured = "—" if r.measured is None else show(r.measured)  # for people: 2 decimals, as the shortfall
         detail = r.shortfall or r.reason or ""
         if r.status == "fail" and r.records:
             detail += "\n" + "\n".join(f"  · {x}" for x in r.records)

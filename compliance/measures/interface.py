@@ -6,6 +6,7 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any, ClassVar, Literal
 
 from compliance.calendar import WorkingCalendar
@@ -111,19 +112,26 @@ def number(value: float) -> int | float:
     return int(rounded) if rounded == int(rounded) else rounded
 
 
-def show(value: float) -> str:
-    return f"{number(value):g}" if abs(value) < 1e15 else str(number(value))
+def show(value: float, *, up: bool = False) -> str:
+    """A value for people: at most 2 decimals, half-up (98.85%, 15.5小时); `up` rounds away from zero instead, for a
+    gap, so a shortfall is never shown smaller than it is (还差1.15个百分点, not 还差1.14679 nor 还差1.14)."""
+    if abs(value) >= 1e15:
+        return str(number(value))
+    exact = Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value)
+    shown = exact.quantize(Decimal("0.01"), rounding=ROUND_UP if up else ROUND_HALF_UP)
+    text = f"{shown:f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def shortfall_by_op(op: Op, value: float, target: float, unit: str) -> tuple[str, int | float]:
     """What is missing, in the rule's own terms (还差1次 / 1 more needed)."""
     gap = number(abs(target - value))
     if op is Op.GE:
-        return f"还差{show(gap)}{unit}（{show(gap)} {unit} short of {show(target)}）", gap
+        return f"还差{show(gap, up=True)}{unit}（{show(gap, up=True)} {unit} short of {show(target)}）", gap
     if op is Op.GT:
         return f"需高于{show(target)}{unit}，实际{show(value)}{unit}（must exceed {show(target)}）", number(gap) or 0
     if op in (Op.LE, Op.LT):
-        return f"超出{show(gap)}{unit}（{show(gap)} {unit} over {show(target)}）", gap
+        return f"超出{show(gap, up=True)}{unit}（{show(gap, up=True)} {unit} over {show(target)}）", gap
     return f"应为{show(target)}{unit}，实际{show(value)}{unit}（must equal {show(target)}）", gap
 
 
