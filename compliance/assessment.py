@@ -15,6 +15,7 @@ from compliance import __version__
 from compliance.errors import ComplianceError, Problem
 from compliance.evaluate import Scorecard
 from compliance.loading.documents import as_mapping, parse_file, validation_problems
+from compliance.loading.manual import ManualPoints
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Registry
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_reports
@@ -101,7 +102,12 @@ def run_time(option: str | None, environ: Mapping[str, str]) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def audit_for(book: LoadedRulebook, when: dt.datetime, registry: tuple[str, str] | None = None) -> Audit:
+def audit_for(
+    book: LoadedRulebook,
+    when: dt.datetime,
+    registry: tuple[str, str] | None = None,
+    manual: ManualPoints | None = None,
+) -> Audit:
     if registry is None:
         units = book.directory / "units.yaml"
         registry = ("units.yaml (rulebook)", hashlib.sha256(units.read_bytes()).hexdigest())
@@ -116,6 +122,8 @@ def audit_for(book: LoadedRulebook, when: dt.datetime, registry: tuple[str, str]
         registry_sha256=registry[1],
         tool_version=__version__,
         generated_at=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        manual_source=displayable(manual.source) if manual is not None else None,
+        manual_sha256=manual.sha256 if manual is not None else None,
     )
 
 
@@ -128,6 +136,7 @@ def run_assessment(
     workers: int | None = 1,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
     on_read: Callable[[int], None] | None = None,
+    manual: ManualPoints | None = None,
 ) -> Assessment:
     cards = scorecards(book, paths, on_card, workers, unit_timeout, on_read)
-    return assess(book, cards, audit_for(book, when, registry))
+    return assess(book, cards, audit_for(book, when, registry, manual), manual)

@@ -22,6 +22,7 @@ from compliance.commands.common import (
     rulebook,
     workers,
 )
+from compliance.loading.manual import load_manual
 from compliance.loading.reports import expand_paths
 from compliance.progress import Progress
 from compliance.render import Format, renderer
@@ -41,6 +42,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         type=Path,
         default=None,
         help="assess the units in this registry (same format as the rulebook's units.yaml) instead of its own",
+    )
+    parser.add_argument(
+        "--manual",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="the assessor's points (人工评分, .yaml or .xlsx): rules no machine can judge, and overrides",
     )
     parser.add_argument("--format", choices=[f.value for f in Format], default=Format.TABLE.value)
     parser.add_argument(
@@ -63,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         book, digest = with_registry(book, args.registry)
         registry = (str(args.registry), digest)
     when = run_time(args.time, os.environ)
+    manual = load_manual(args.manual, book) if args.manual is not None else None  # checked before any work
     files = expand_paths(args.paths)  # a missing path is a usage error before any work
     with Progress(files) as progress:
         assessment = run_assessment(
@@ -74,6 +83,7 @@ def run(args: argparse.Namespace) -> int:
             workers=workers(args),
             unit_timeout=args.unit_timeout,
             on_read=progress.on_read,
+            manual=manual,
         )
     output = renderer(Format(args.format))(assessment, lang(args))
     emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2

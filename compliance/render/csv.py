@@ -10,7 +10,14 @@ import csv
 import io
 
 from compliance.lang import Lang
-from compliance.render.interface import UNIT_STATUS_LABEL, status_label, veto_label
+from compliance.render.interface import (
+    MANUAL_MARK,
+    UNIT_STATUS_LABEL,
+    manual_line,
+    manual_scores,
+    status_label,
+    veto_label,
+)
 from compliance.scoring import Assessment, UnitAssessment, plain, text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -31,11 +38,21 @@ def _groups(u: UnitAssessment) -> str:
     )
 
 
+def _status(u: UnitAssessment, rule_id: str, lang: Lang) -> str:
+    """The rule's verdict for the unit, marked `*（人工）` when an assessor set it; '' when it does not apply."""
+    for score in u.rules:
+        if score.rule_id == rule_id:
+            mark = f"{MANUAL_MARK}（人工 manual）" if score.manual is not None else ""
+            return lang.pick(status_label(score.status)) + mark
+    return ""
+
+
 def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
     """One row per unit; the bonus and deduction-group columns appear only for rulebooks that declare them."""
     decimals = a.policy.decimals
     bonus = a.has_bonus
     groups = bool(a.book.meta.deduction_groups)
+    manual = a.audit.manual_source is not None  # the column appears only when an assessor's file was folded in
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     sections = a.book.meta.sections
@@ -66,6 +83,7 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
         *(rule.id for rule in a.rules),
         "整改项数 fixes",
         "整改清单 rectification",
+        *(["人工评分 manual points"] if manual else []),
         "报告 reports",
     ]
     writer.writerow([lang.pick(name) for name in header])
@@ -90,9 +108,10 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
             plain(u.available),
             *([_groups(u)] if groups else []),
             *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
-            *(lang.pick(status_label(st)) if (st := u.status_of(rule.id)) else "" for rule in a.rules),
+            *(_status(u, rule.id, lang) for rule in a.rules),
             len(u.rectification),
             fixes,
+            *(["\n".join(manual_line(score) for score in manual_scores(u))] if manual else []),
             " ".join(u.sources),
         ]
         writer.writerow([_cell(v) for v in row])

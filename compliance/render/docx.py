@@ -322,6 +322,11 @@ def _appendices(doc: DocumentType, a: Assessment) -> None:
         ["规则集 SHA-256", audit.rulebook_sha256],
         ["考评对象名单", audit.registry_source],
         ["名单 SHA-256", audit.registry_sha256],
+        *(
+            [["人工评分", audit.manual_source], ["人工评分 SHA-256", audit.manual_sha256 or ""]]
+            if audit.manual_source is not None
+            else []
+        ),
         ["工具", f"compliance {audit.tool_version}"],
         ["生成时间（UTC）", audit.generated_at],
     ]

@@ -19,6 +19,8 @@ from compliance.render.interface import (
     grade_text,
     group_text,
     heading,
+    manual_line,
+    manual_scores,
     rank_text,
     rankings,
     rate_text,
@@ -97,6 +99,9 @@ section.unit { border-top: 1px solid #ddd; }
 <dl class="audit">
 <dt>规则集 rulebook</dt><dd>{{ a.audit.rulebook_id }} · sha256 {{ a.audit.rulebook_sha256 }}</dd>
 <dt>考评对象 registry</dt><dd>{{ a.audit.registry_source }} · sha256 {{ a.audit.registry_sha256 }}</dd>
+{% if a.audit.manual_source is not none %}
+<dt>人工评分 manual</dt><dd>{{ a.audit.manual_source }} · sha256 {{ a.audit.manual_sha256 }}</dd>
+{% endif %}
 <dt>工具 tool</dt><dd>compliance {{ a.audit.tool_version }}</dd>
 <dt>生成时间 generated</dt><dd>{{ a.audit.generated_at }}</dd>
 <dt>报告 reports</dt><dd>{{ a.reports|length }}</dd>
@@ -259,6 +264,11 @@ section.unit { border-top: 1px solid #ddd; }
 {% elif u.status == "pass" %}
 <p>全部达标，无整改事项。</p>
 {% endif %}
+{% for score in manual_scores(u) %}
+{% if loop.first %}<p><strong>人工评分 manual points</strong></p><ul class="manual">{% endif %}
+<li>{{ manual_line(score) }}</li>
+{% if loop.last %}</ul>{% endif %}
+{% endfor %}
 {% for g in u.groups if g.deducted %}
 <p class="group">{{ group_text(g) }}</p>
 {% endfor %}
@@ -298,6 +308,9 @@ section.unit { border-top: 1px solid #ddd; }
 <dl class="audit">
 <dt>规则集 rulebook</dt><dd>{{ a.audit.rulebook_id }} · sha256 {{ a.audit.rulebook_sha256 }}</dd>
 <dt>考评对象 registry</dt><dd>{{ a.audit.registry_source }} · sha256 {{ a.audit.registry_sha256 }}</dd>
+{% if a.audit.manual_source is not none %}
+<dt>人工评分 manual</dt><dd>{{ a.audit.manual_source }} · sha256 {{ a.audit.manual_sha256 }}</dd>
+{% endif %}
 <dt>工具 tool</dt><dd>compliance {{ a.audit.tool_version }}</dd>
 <dt>生成时间 generated</dt><dd>{{ a.audit.generated_at }}</dd>
 </dl>
@@ -354,6 +367,8 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         symbol=RULE_SYMBOL,
         unit_status=UNIT_STATUS_LABEL,
         status_label=status_label,
+        manual_scores=manual_scores,
+        manual_line=manual_line,
         grade_text=grade_text,
         rank_text=rank_text,
         veto_lowered=veto_lowered,

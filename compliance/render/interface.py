@@ -12,7 +12,7 @@ from typing import Protocol
 from compliance.labels import STATUS_LABEL
 from compliance.lang import Lang
 from compliance.model import UnitType
-from compliance.scoring import Assessment, GroupScore, UnitAssessment, VetoApplied, text
+from compliance.scoring import Assessment, GroupScore, RuleScore, UnitAssessment, VetoApplied, manual_note, text
 
 UNIT_STATUS_LABEL = {
     "pass": "全部达标 pass",
@@ -23,6 +23,8 @@ UNIT_STATUS_LABEL = {
 }
 RULE_SYMBOL = {"pass": "✓", "fail": "✗", "not_reported": "?", "error": "!", "not_applicable": "–"}
 SYMBOL_KEY = "✓ 通过  ✗ 未达标  ? 未报送  ! 数据矛盾  – 不适用  （空白：规则不适用于该类单位）"
+MANUAL_MARK = "*"  # beside a verdict an assessor set (人工评定)
+MANUAL_KEY = "* 人工评定 manual"
 MISSING_REPORT = {"not_reported": "未提交年度报告", "invalid": "报告无效，须重新报送"}
 
 _BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
@@ -76,6 +78,29 @@ def one_line(value: object) -> str:
 
 def status_label(status: str) -> str:
     return STATUS_LABEL.get(status, status)
+
+
+def manual_scores(unit: UnitAssessment) -> list[RuleScore]:
+    """The unit's rules whose points an assessor set (人工评分), rulebook order."""
+    return [s for s in unit.rules if s.manual is not None]
+
+
+def manual_line(score: RuleScore) -> str:
+    """One manual item for people: the rule, its points, the machine verdict it replaced, the reason, who, when."""
+    assert score.manual is not None
+    earned = "不计分 not counted" if score.earned is None else f"{text(score.earned)}/{text(score.points)}分"
+    machine = (
+        f"机器结论 {status_label(score.machine)}" if score.machine is not None else "不可机读 not machine-checkable"
+    )
+    return f"{score.rule_id} {earned}（{machine}）— {manual_note(score.manual)}"
+
+
+def matrix_symbol(unit: UnitAssessment, rule_id: str) -> str:
+    """The matrix cell: the verdict's symbol, marked when an assessor set it."""
+    for score in unit.rules:
+        if score.rule_id == rule_id:
+            return RULE_SYMBOL.get(score.status, "") + (MANUAL_MARK if score.manual is not None else "")
+    return ""
 
 
 def unit_label(unit: UnitAssessment) -> str:

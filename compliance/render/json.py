@@ -6,7 +6,9 @@ from typing import Any
 
 import orjson
 
+from compliance.evaluate import Status
 from compliance.lang import Lang
+from compliance.loading.manual import ManualEntry
 from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.results import number, result_data
 from compliance.scoring import (
@@ -16,6 +18,7 @@ from compliance.scoring import (
     RuleScore,
     UnitAssessment,
     VetoApplied,
+    manual_note,
     plain,
     veto_of,
 )
@@ -83,8 +86,25 @@ def _veto_applied(veto: VetoApplied) -> dict[str, Any]:
     return {"rule_id": veto.rule_id, "consequence": veto.consequence, "grade": veto.grade}
 
 
+def _manual(entry: ManualEntry | None, machine: Status | None = None) -> dict[str, Any] | None:
+    """The assessor's entry (人工评定) behind a rule's points, and the machine verdict it replaced; None if none."""
+    if entry is None:
+        return None
+    return {
+        "points": plain(entry.points),
+        "verdict": entry.verdict,
+        "reason": entry.reason,
+        "assessor": entry.assessor,
+        "date": entry.date,
+        "entry": entry.where,
+        "machine_status": machine,
+        "note": manual_note(entry),
+    }
+
+
 def _score(score: RuleScore) -> dict[str, Any]:
-    """A rule's points for a unit, then its verdict in the same shape as `compliance score` gives it."""
+    """A rule's points for a unit, then its verdict in the same shape as `compliance score` gives it; `manual` is
+    the assessor's entry when one set the points (null otherwise)."""
     return {
         "rule_id": score.rule_id,
         "section": score.section,
@@ -96,6 +116,7 @@ def _score(score: RuleScore) -> dict[str, Any]:
         "bonus": score.bonus,
         "veto": score.veto,
         **result_data(score.result),
+        "manual": _manual(score.manual, score.machine),
     }
 
 
@@ -115,6 +136,7 @@ def _fix(fix: Rectification) -> dict[str, Any]:
         "veto": fix.veto,
         "group": fix.group,
         "records": list(fix.records),
+        "manual": _manual(fix.manual),
     }
 
 
@@ -169,6 +191,9 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
             "registry": {"source": audit.registry_source, "sha256": audit.registry_sha256},
             "tool": {"name": "compliance", "version": audit.tool_version},
             "generated_at": audit.generated_at,
+            "manual": (
+                None if audit.manual_source is None else {"source": audit.manual_source, "sha256": audit.manual_sha256}
+            ),
             "reports": [
                 {
                     "source": r.source,

@@ -11,8 +11,8 @@ import re
 
 from compliance.lang import Lang
 from compliance.render.interface import (
+    MANUAL_KEY,
     MISSING_REPORT,
-    RULE_SYMBOL,
     SYMBOL_KEY,
     UNIT_STATUS_LABEL,
     bonus_text,
@@ -20,6 +20,9 @@ from compliance.render.interface import (
     grade_text,
     group_text,
     heading,
+    manual_line,
+    manual_scores,
+    matrix_symbol,
     one_line,
     rank_text,
     rankings,
@@ -121,15 +124,17 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         lang,
     )
 
-    out += ["", "## " + lang.pick("四、单位 × 规则 Matrix"), "", md(SYMBOL_KEY), ""]
+    key = f"{SYMBOL_KEY}  {MANUAL_KEY}" if a.audit.manual_source is not None else SYMBOL_KEY
+    out += ["", "## " + lang.pick("四、单位 × 规则 Matrix"), "", md(key), ""]
     out += _table(
         ["单位", *(rule.id for rule in a.rules)],
-        [
-            [md(u.unit_name), *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)]
-            for u in a.registered_units
-        ],
+        [[md(u.unit_name), *(md(matrix_symbol(u, rule.id)) for rule in a.rules)] for u in a.registered_units],
         lang,
     )
+    if a.audit.manual_source is not None:
+        out += ["", "### " + lang.pick("人工评分 Manual points") + f"（{md(a.audit.manual_source)}）", ""]
+        for u in a.units:
+            out += [f"- {md(unit_label(u))}：{md(manual_line(score))}" for score in manual_scores(u)]
 
     out += ["", "## " + lang.pick("五、整改清单 Rectification lists")]
     for u in a.units:

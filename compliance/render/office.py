@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from compliance.model import Rule
-from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, round_half_up
+from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, manual_note, round_half_up
 
 # Decimals shown per unit of measure: rates and their changes to at most two places, everything counted in whole
 # numbers; so 98.853% is 98.85% and its gap 1.15 个百分点 (never 还差1.14679%). Excel cells keep the number and
@@ -76,8 +76,9 @@ def score_text(unit: UnitAssessment, decimals: int) -> str:
 
 
 def requirement(rule: Rule) -> str:
-    """'不少于4次', '达到100%', '高于0百分点'."""
-    assert rule.check is not None
+    """'不少于4次', '达到100%', '高于0百分点'; a rule no machine can check: the assessor judges it."""
+    if rule.check is None:
+        return "由考评人员评定"
     target = amount(rule.check.target, rule.unit)
     word = {">=": "不少于", ">": "高于", "<=": "不超过", "<": "低于", "==": "等于"}[rule.check.op.value]
     if rule.unit == "%" and rule.check.op.value == ">=":
@@ -89,6 +90,8 @@ def finding(rule: Rule, score: RuleScore) -> str:
     """What was found, in one plain sentence: '实际3次，还差1次' / '报告未填写此项' / '报告数据矛盾：…'."""
     result = score.result
     unit = rule.unit
+    if score.manual is not None:  # an assessor judged it: say so, with the reason, wherever a finding is shown
+        return manual_note(score.manual)
     if result.status == "not_reported":
         return "报告未填写此项，按0分计"
     if result.status == "error":
@@ -123,7 +126,7 @@ def item_sentence(fix: Rectification, rule: Rule, score: RuleScore) -> str:
 
 
 def rule_and_score(a: Assessment, unit: UnitAssessment, rule_id: str) -> tuple[Rule, RuleScore]:
-    rule = next(r for r in a.rules if r.id == rule_id)
+    rule = next(r for r in a.book.rules if r.id == rule_id)  # a manually scored rule may be not checkable
     score = next(s for s in unit.rules if s.rule_id == rule_id)
     return rule, score
 

@@ -14,14 +14,17 @@ from tabulate import tabulate
 
 from compliance.lang import Lang
 from compliance.render.interface import (
+    MANUAL_KEY,
     MISSING_REPORT,
-    RULE_SYMBOL,
     SYMBOL_KEY,
     UNIT_STATUS_LABEL,
     bonus_text,
     grade_columns,
     grade_text,
     group_text,
+    manual_line,
+    manual_scores,
+    matrix_symbol,
     one_line,
     rank_text,
     rankings,
@@ -145,11 +148,17 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     ]
 
     short = [rule.id.split("-", 1)[-1] for rule in a.rules]
-    rows = [
-        [u.unit_id, *(RULE_SYMBOL.get(u.status_of(rule.id) or "", "") for rule in a.rules)] for u in a.registered_units
-    ]
-    out += ["", f"{lang.pick('单位 × 规则 matrix')}   {SYMBOL_KEY}"]
+    rows = [[u.unit_id, *(matrix_symbol(u, rule.id) for rule in a.rules)] for u in a.registered_units]
+    key = f"{SYMBOL_KEY}  {MANUAL_KEY}" if a.audit.manual_source is not None else SYMBOL_KEY
+    out += ["", f"{lang.pick('单位 × 规则 matrix')}   {key}"]
     out += _grid(rows, ["单位 unit", *short], align="center", lang=lang)
+
+    if a.audit.manual_source is not None:
+        out += ["", lang.pick("人工评分 manual points") + f"（{a.audit.manual_source}）"]
+        for u in a.units:
+            if manual := manual_scores(u):
+                out.append(f"■ {unit_label(u)}")
+                out += [f"  - {manual_line(score)}" for score in manual]
 
     out += ["", lang.pick("整改清单 rectification lists")]
     for u in a.units:

@@ -323,7 +323,7 @@ def _unit(sheet: _Sheet, a: Assessment, u: UnitAssessment, lang: Lang) -> None:
         ]
     )
     for score in u.rules:
-        rule = next(r for r in a.rules if r.id == score.rule_id)
+        rule = next(r for r in a.book.rules if r.id == score.rule_id)  # a manual rule may be not checkable
         result = score.result
         unit = rule.unit or ""
         detail = finding(rule, score) or "；".join(result.records)
@@ -348,6 +348,14 @@ def _audit(sheet: _Sheet, a: Assessment, lang: Lang) -> None:
         (lang.label("规则集 SHA-256", "rulebook SHA-256"), audit.rulebook_sha256),
         (lang.label("考评对象名单", "registry"), audit.registry_source),
         (lang.label("名单 SHA-256", "registry SHA-256"), audit.registry_sha256),
+        *(
+            [
+                (lang.label("人工评分", "manual points"), audit.manual_source),
+                (lang.label("人工评分 SHA-256", "manual points SHA-256"), audit.manual_sha256 or ""),
+            ]
+            if audit.manual_source is not None
+            else []
+        ),
         (lang.label("工具", "tool"), f"compliance {audit.tool_version}"),
         (lang.label("生成时间（UTC）", "generated (UTC)"), audit.generated_at),
         (lang.label("计分办法", "policy"), a.policy_statement),

@@ -9,6 +9,12 @@ score. Two modes (`scoring.mode`):
 - fixed_100 (倒扣分): score = 100 − deductions; a rule that does not apply, or is not machine-checkable, keeps its
   points.
 
+Manual points (人工评分, `assess --manual`): an assessor's entry for a rule that is not machine-checkable makes
+the rule count for that unit with the points given — in normalised mode it enters the denominator with its
+points; in fixed_100 mode (where it already kept its points) it deducts its points less the points given. An
+entry for a machine-checkable rule replaces the machine verdict's points: `points` sets them, a verdict `pass`
+earns all, `fail` none, `not_applicable` leaves the rule out as any not-applicable rule is.
+
 In both, a deduction group (扣分组) takes its members' deductions together, at most its cap, and counts its own
 points once; bonus rules (加分项) add their points to the score, at most `bonus_cap`, and never count in what a
 unit could earn.
@@ -22,7 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from compliance.evaluate import RuleResult
+from compliance.evaluate import RuleResult, Status
+from compliance.loading.manual import ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import (
     AllOrNothing,
@@ -152,6 +159,52 @@ def rule_score(rule: Rule, section: int, result: RuleResult, plan: ScoringPlan) 
     else:
         deducted = ZERO if earned is None or earned == points else points - earned
     return RuleScore(rule.id, section, points, earned, rule.is_veto, result, plan.group_of(rule), rule.bonus, deducted)
+
+
+def manual_score(
+    rule: Rule, section: int, entry: ManualEntry, machine: RuleResult | None, plan: ScoringPlan
+) -> RuleScore:
+    """One rule's points as the assessor set them (人工评定), the machine's verdict (if any) kept beside them.
+
+    points p: earned p, status pass when p is all the rule's points, else fail; verdict pass: all points;
+    fail: none; not_applicable: out of the denominator (fixed_100: keeps its points, as any rule that does not
+    apply).
+    """
+    points = plan.points[rule.id]
+    status: Status
+    earned: Fraction | None
+    if entry.points is not None:
+        earned = entry.points
+        status = "pass" if earned == points else "fail"
+    else:
+        assert entry.verdict is not None  # the loader requires one of the two
+        status = entry.verdict
+        earned = points if status == "pass" else ZERO if status == "fail" else None
+    result = RuleResult(
+        rule_id=rule.id,
+        status=status,
+        measured=machine.measured if machine is not None else None,
+        target=machine.target if machine is not None else None,
+        op=machine.op if machine is not None else None,
+        unit=rule.unit,
+        records=machine.records if machine is not None else (),
+        reason=f"人工评定（manual）：{entry.reason}（{entry.assessor}，{entry.date}）",
+        bonus=rule.bonus,
+    )
+    deducted = ZERO if rule.bonus or earned is None else points - earned
+    return RuleScore(
+        rule.id,
+        section,
+        points,
+        earned,
+        rule.is_veto,
+        result,
+        plan.group_of(rule),
+        rule.bonus,
+        deducted,
+        manual=entry,
+        machine=machine.status if machine is not None else None,
+    )
 
 
 # ------------------------------------------------------------------ groups, sections, the unit's total

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from compliance.evaluate import RuleResult
+from compliance.loading.manual import VERDICT_LABEL, ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.scoring.numbers import exact, round_half_up, text
@@ -146,6 +147,41 @@ def rectification(rule: Rule, section: int, score: RuleScore, fields: str = "") 
         veto=rule.is_veto,
         records=result.records if result.status == "fail" else (),
         group=score.group,
+    )
+
+
+def manual_words(entry: ManualEntry) -> str:
+    """The assessor's decision in words for people: `人工评定 3分` or `人工评定 未通过`."""
+    if entry.points is not None:
+        return f"人工评定 {text(entry.points)}分"
+    assert entry.verdict is not None
+    return f"人工评定 {VERDICT_LABEL[entry.verdict]}"
+
+
+def manual_note(entry: ManualEntry) -> str:
+    """The mark every output puts beside manual points: the decision, the reason, who and when."""
+    return f"{manual_words(entry)}（manual）：{entry.reason}（{entry.assessor}，{entry.date}）"
+
+
+def manual_rectification(rule: Rule, section: int, score: RuleScore, entry: ManualEntry) -> Rectification:
+    """整改事项 for a rule the assessor scored below its points: the assessor's reason is what to mend."""
+    lost = score.points - score.earned if score.earned is not None else Fraction(0)
+    return Rectification(
+        rule_id=rule.id,
+        title=rule.title.zh,
+        section=section,
+        status=score.status,
+        required=_required(rule) if rule.check is not None else "考评人员评定（assessor's judgement）",
+        measured=manual_words(entry),
+        to_pass=manual_note(entry),
+        item=rule.source.item,
+        where=rule.source.label,
+        clause=rule.source.clause,
+        points_lost=lost,
+        veto=rule.is_veto,
+        records=(),
+        group=score.group,
+        manual=entry,
     )
 
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Literal
 
 from compliance.evaluate import RuleResult, Status
+from compliance.loading.manual import ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule, ScoringPolicy
 
@@ -31,6 +32,8 @@ class Audit:
     registry_sha256: str
     tool_version: str
     generated_at: str
+    manual_source: str | None = None  # the assessor's points file (人工评分), when `assess --manual` names one
+    manual_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,9 @@ class RuleScore:
     `earned` is None when the rule is outside the denominator (not applicable, or an excluded error). `deducted`
     is what the rule takes off on its own: points − earned, or 0 when excluded or a bonus rule; a deduction
     group's cap then applies to the sum of its members' `deducted`. A bonus rule's `earned` is what it adds.
+
+    `manual` is the assessor's entry (人工评定) when one set the points; `machine` is then the machine's own
+    verdict it replaced (None for a rule no machine can check), so every output can show both.
     """
 
     rule_id: str
@@ -51,6 +57,8 @@ class RuleScore:
     group: str | None = None
     bonus: bool = False
     deducted: Fraction = Fraction(0)
+    manual: ManualEntry | None = None
+    machine: Status | None = None
 
     @property
     def status(self) -> Status:
@@ -119,6 +127,7 @@ class Rectification:
     veto: bool
     records: tuple[str, ...]
     group: str | None = None
+    manual: ManualEntry | None = None  # the assessor's entry (人工评定) that set this item
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from compliance.evaluate import RuleResult, Scorecard
+from compliance.loading.manual import ManualPoints
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.scoring.city import grade_counts, pass_rates, ranks
 from compliance.scoring.points import ScoringPlan
@@ -27,8 +28,11 @@ class _Triaged:
     notes: tuple[str, ...]
 
 
-def assess(book: LoadedRulebook, cards: Iterable[Scorecard], audit: Audit) -> Assessment:
-    """Every registry unit (reported or not) and every report (read or not) -> one city-wide assessment."""
+def assess(
+    book: LoadedRulebook, cards: Iterable[Scorecard], audit: Audit, manual: ManualPoints | None = None
+) -> Assessment:
+    """Every registry unit (reported or not) and every report (read or not) -> one city-wide assessment;
+    `manual`: the assessor's points (人工评分), folded into each unit's rules."""
     cards = sorted(cards, key=lambda c: (c.source, c.digest))
     registered_ids = {u.id for u in book.registry.units}
     valid: dict[str, list[Scorecard]] = defaultdict(list)
@@ -95,11 +99,21 @@ def assess(book: LoadedRulebook, cards: Iterable[Scorecard], audit: Audit) -> As
         else:
             first = valid[unit_id][0]
             unit = UnitEntry(unit_id, first.unit_name or unit_id, first.unit_type or "", False)
+        entries = manual.for_unit(unit_id) if manual is not None else {}
+        notes = told.notes
         if told.status == "duplicate":
             results: Sequence[RuleResult] | None = ()
+            if entries:  # nothing of the unit is scored until one report is kept: say so, never drop silently
+                message = (
+                    f"E711 {unit_id}: 报告重复，{len(entries)} 条人工评分未计入"
+                    f"（{len(entries)} manual entries not applied: the unit's reports are duplicates）"
+                )
+                notes += (message,)
+                problems.append(message)
+                entries = {}
         else:
             results = told.chosen.results if told.chosen is not None else None
-        units.append(score_unit(book, unit, results, told.status, told.sources, told.notes, plan))
+        units.append(score_unit(book, unit, results, told.status, told.sources, notes, plan, entries))
 
     ranked = ranks(units)
     type_order = {t.id: i for i, t in enumerate(book.registry.types)}

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from compliance.evaluate import RuleResult
+from compliance.loading.manual import ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule
 from compliance.scoring.points import (
@@ -14,13 +15,21 @@ from compliance.scoring.points import (
     bonus_points,
     graded,
     group_scores,
+    manual_score,
     rule_score,
     score_of,
     section_scores,
     totals,
     vetoes_applied,
 )
-from compliance.scoring.prose import INVALID_REASON, NO_REPORT_REASON, placeholder, rectification, report_fields
+from compliance.scoring.prose import (
+    INVALID_REASON,
+    NO_REPORT_REASON,
+    manual_rectification,
+    placeholder,
+    rectification,
+    report_fields,
+)
 from compliance.scoring.results import FAILING, Rectification, RuleScore, UnitAssessment, UnitStatus
 
 
@@ -42,30 +51,45 @@ def score_unit(
     sources: tuple[str, ...],
     problems: tuple[str, ...],
     plan: ScoringPlan | None = None,
+    manual: Mapping[str, ManualEntry] | None = None,
 ) -> UnitAssessment:
-    """Points, sections, score, grade and rectification for one unit (results None: nothing usable arrived)."""
+    """Points, sections, score, grade and rectification for one unit (results None: nothing usable arrived).
+
+    `manual`: the assessor's entries for this unit by rule id (人工评分); a not machine-checkable rule counts only
+    when it has one.
+    """
     plan = plan or ScoringPlan.of(book)
+    manual = manual or {}
     by_id = {r.rule_id: r for r in results or ()}
     scores: list[RuleScore] = []
     fixes: list[Rectification] = []
     rules: dict[str, Rule] = {}
-    for rule in book.checkable:
-        if not applies(rule, unit.unit_id, unit.unit_type):
+    for rule in book.rules:
+        entry = manual.get(rule.id)
+        if not applies(rule, unit.unit_id, unit.unit_type) or (entry is None and not rule.checkable):
             continue
-        if results is None:
-            result = placeholder(rule, NO_REPORT_REASON if status == "not_reported" else INVALID_REASON)
-        else:
-            found = by_id.get(rule.id)
-            if found is None:
-                continue
-            result = found
+        machine: RuleResult | None = None
+        if rule.checkable:
+            if results is None:
+                machine = placeholder(rule, NO_REPORT_REASON if status == "not_reported" else INVALID_REASON)
+            else:
+                machine = by_id.get(rule.id)
+                if machine is None:
+                    continue  # not scored for this unit (its reports are duplicates)
         section = plan.section_of[rule.id]
-        score = rule_score(rule, section, result, plan)
+        if entry is not None:
+            score = manual_score(rule, section, entry, machine, plan)
+        else:
+            assert machine is not None
+            score = rule_score(rule, section, machine, plan)
         scores.append(score)
         rules[rule.id] = rule
         # a bonus not earned is not a shortcoming to rectify (加分项不是必须完成的任务)
-        if result.status in FAILING and not rule.bonus:
-            fixes.append(rectification(rule, section, score, report_fields(book, rule)))
+        if score.status in FAILING and not rule.bonus:
+            if entry is not None:
+                fixes.append(manual_rectification(rule, section, score, entry))
+            else:
+                fixes.append(rectification(rule, section, score, report_fields(book, rule)))
     return _assessed(book, unit, plan, scores, rules, fixes, status, sources, problems)
 
 
