@@ -16,6 +16,7 @@ from compliance.errors import ComplianceError, Problem
 from compliance.evaluate import Scorecard
 from compliance.loading.documents import as_mapping, parse_file, validation_problems
 from compliance.loading.manual import ManualPoints
+from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Registry
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_reports
@@ -24,7 +25,7 @@ from compliance.scoring import Assessment, Audit, assess
 
 def scorecards(
     book: LoadedRulebook,
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | ReportInput],
     on_card: Callable[[Scorecard], None] | None = None,
     workers: int | None = 1,
     unit_timeout: float = DEFAULT_UNIT_TIMEOUT,
@@ -90,7 +91,12 @@ def run_time(option: str | None, environ: Mapping[str, str]) -> dt.datetime:
                     "--time", None, None, "E000", f"'{option}' is not an ISO 8601 time (e.g. 2019-01-15T09:00:00+08:00)"
                 )
             ) from None
-        return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        try:
+            return (when if when.tzinfo else when.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-12:00 is past the last UTC time Python can hold
+            raise ComplianceError(
+                Problem("--time", None, None, "E000", f"'{option}' is out of range (after the year 9999 in UTC)")
+            ) from None
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
@@ -129,7 +135,7 @@ def audit_for(
 
 def run_assessment(
     book: LoadedRulebook,
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path | ReportInput],
     when: dt.datetime,
     registry: tuple[str, str] | None = None,
     on_card: Callable[[Scorecard], None] | None = None,

@@ -167,22 +167,19 @@ class Evaluator:
             report = report.model_copy(update={"unit_id": unit.id})
         unit_type = unit.type if unit else report.unit_type
         problems = []
+        # item.problem locates the field (file:line:column) in the report's text
         if report.year != self._year:
             problems.append(
-                f"{item.source}: E301 report is for {report.year}; this rulebook assesses {self._year} [year]"
+                str(item.problem("E301", f"report is for {report.year}; this rulebook assesses {self._year}", "year"))
             )
         if unit is None and unit_type is None:
-            problems.append(
-                f"{item.source}: E302 unit '{report.unit_id}' is not in the unit registry"
-                " and the report gives no unit_type [unit_id]"
-            )
+            message = f"unit '{report.unit_id}' is not in the unit registry and the report gives no unit_type"
+            problems.append(str(item.problem("E302", message, "unit_id")))
         elif unit is not None and report.unit_type is not None and report.unit_type != unit.type:
-            problems.append(
-                f"{item.source}: E303 unit_type '{report.unit_type}'"
-                f" contradicts the registry ('{unit.type}') [unit_type]"
-            )
+            message = f"unit_type '{report.unit_type}' contradicts the registry ('{unit.type}')"
+            problems.append(str(item.problem("E303", message, "unit_type")))
         elif unit_type is not None and unit_type not in self._types:
-            problems.append(f"{item.source}: E304 unknown unit_type '{unit_type}' [unit_type]")
+            problems.append(str(item.problem("E304", f"unknown unit_type '{unit_type}'", "unit_type")))
         if problems or unit_type is None:
             return self._invalid(item, problems)
         plan = self.plan(report.unit_id, unit_type)

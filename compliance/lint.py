@@ -2,7 +2,8 @@
 
 Every problem prints as `path:line:col: CODE message [field]`; the code says what kind of problem it is
 and never changes meaning. Exit codes of `compliance lint`: 0 sound, 1 problems found, 2 the rulebook
-folder (or an explicitly given --source) cannot be read at all.
+folder (or an explicitly given --source), or a file of the rulebook that is there, cannot be read at all
+(no permission, a FIFO or device, larger than 16 MB); a missing rulebook.yaml is a finding (1).
 
 | code | check        | problem                                                                           |
 |------|--------------|-----------------------------------------------------------------------------------|
@@ -10,6 +11,13 @@ folder (or an explicitly given --source) cannot be read at all.
 | E001 | read         | YAML or JSON syntax error                                                         |
 | E002 | read         | file is not UTF-8 text                                                            |
 | E003 | read         | top level is not a mapping (an empty file is reported at 1:1)                     |
+| E004 | read         | a file larger than 16 MB (exit 2: not read at all)                                |
+| E005 | read         | nested more than 64 levels deep                                                   |
+| E006 | read         | YAML aliases that repeat more than 10,000 values, or refer to what holds them     |
+| E007 | read         | a key written twice (both places named)                                           |
+| E008 | read         | a number the engine cannot compare exactly (beyond 64 bits, inf, NaN, `1e-400`, `0100`)|
+| E009 | read         | a YAML tag outside the core schema, or a list/mapping as a key                    |
+| E010 | read         | a FIFO, device or socket where a file belongs (exit 2: never opened)              |
 | E101 | schema       | unknown field                                                                     |
 | E102 | schema       | unknown field, with a did-you-mean suggestion                                     |
 | E103 | schema       | required field missing                                                            |
@@ -80,7 +88,7 @@ from pydantic import ValidationError
 from compliance.coverage import CoverageRow, coverage
 from compliance.errors import ComplianceError, EngineError, Problem
 from compliance.examples import run_examples
-from compliance.loading.documents import Document, as_mapping, parse_file, read_text
+from compliance.loading.documents import Document, parse_file, read_text, validate_strict, validated
 from compliance.loading.rulebook import (
     LoadedRulebook,
     PlacedRule,
@@ -138,8 +146,8 @@ def _load(directory: Path) -> tuple[LoadedRulebook | None, list[Problem], bool]:
 def _model(path: Path, model: type[Rulebook] | type[Registry]) -> tuple[Document, Any] | None:
     try:
         doc = parse_file(path)
-        return doc, model.model_validate(as_mapping(doc, path.name))
-    except (ComplianceError, ValidationError):
+        return doc, validated(doc, model, path.name)
+    except ComplianceError:
         return None
 
 
@@ -166,15 +174,16 @@ def _salvage(directory: Path) -> LoadedRulebook | None:
         rules = data.get("rules")
         if not isinstance(rules, list):
             continue
-        try:
-            whole = RuleFile.model_validate(data)
+        try:  # strictly, as load_rulebook does: `target: true` must not be salvaged as 1
+            whole = validate_strict(doc, RuleFile)
             placed.extend(PlacedRule(r, whole.section, doc, i) for i, r in enumerate(whole.rules))
             continue
         except ValidationError:
             pass
         for index, raw in enumerate(rules):
             try:
-                placed.append(PlacedRule(Rule.model_validate(raw), data["section"], doc, index))
+                rule = validate_strict(Document(doc.path, raw), Rule)
+                placed.append(PlacedRule(rule, data["section"], doc, index))
             except ValidationError:
                 continue
     return LoadedRulebook(directory, meta[1], registry[1], tuple(placed), "", declared, tuple(docs))

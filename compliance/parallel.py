@@ -34,6 +34,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -41,14 +42,16 @@ from typing import Generic, TypeVar, cast
 
 import orjson
 
-from compliance.errors import Problem
+from compliance.errors import ComplianceError
 from compliance.evaluate import BATCH, Evaluator, Scorecard
 from compliance.facts.report import ReportHeader
+from compliance.loading.documents import open_regular, read_bytes
 from compliance.loading.reports import (
     STDIN,
     ReportInput,
     expand_paths,
     jsonl_lines,
+    line_too_long,
     read_report_file,
     report_from_line,
 )
@@ -59,6 +62,7 @@ T = TypeVar("T")
 
 TASK_UNITS = 200  # units per task sent to a worker: large enough to amortise IPC, small enough to retry
 DEFAULT_UNIT_TIMEOUT = 10.0
+TIMEOUT_BYTES = 1 << 20  # each MiB of input a task reads adds one unit timeout to its time limit
 FAULTS_ENV = "COMPLIANCE_TEST_FAULTS"  # test-only: lets reports named fault-* crash or hang a worker
 ENGINE_ERROR = "E900"
 
@@ -87,22 +91,25 @@ def default_workers() -> int:
 def pieces(
     sources: Iterable[str | Path | ReportInput], on_read: Callable[[int], None] | None = None
 ) -> Iterator[Piece]:
-    """Raw input in order: folders expanded, JSON Lines files (and `-`, standard input) split into lines.
+    """Raw input in order: folders expanded (with a row for every path that is not read), JSON Lines files (and
+    `-`, standard input) split into lines; a FIFO or device is never opened here (see documents.open_regular).
     `on_read` (a progress bar) hears how many bytes each line or file brings."""
     for source in sources:
         if isinstance(source, ReportInput):
             yield (source.source, 0, source)
             continue
         for path in expand_paths([source]):
+            if isinstance(path, ReportInput):
+                yield (path.source, 0, path)
+                continue
             name = str(path)
             if name == STDIN:
                 yield from _lines(STDIN, sys.stdin.buffer, on_read)
             elif path.suffix.lower() == ".jsonl":
                 try:
-                    handle = path.open("rb")
-                except OSError as exc:
-                    problem = Problem(name, None, None, "E000", f"cannot read file: {exc.strerror}")
-                    yield (name, 0, ReportInput(name, "", None, (problem,)))
+                    handle = open_regular(path)
+                except ComplianceError as exc:
+                    yield (name, 0, ReportInput(name, "", None, tuple(exc.problems)))
                     continue
                 with handle:
                     yield from _lines(name, handle, on_read)
@@ -115,10 +122,28 @@ def pieces(
 
 def _lines(name: str, stream: Iterable[bytes], on_read: Callable[[int], None] | None = None) -> Iterator[Piece]:
     for number, line in jsonl_lines(stream if on_read is None else _counted(stream, on_read)):
-        yield (name, number, line)
+        yield (name, number, line if line is not None else line_too_long(name, number))
 
 
-def _counted(stream: Iterable[bytes], on_read: Callable[[int], None]) -> Iterator[bytes]:
+class _Counted:
+    """A stream that tells `on_read` the size of every line read from it (bounded reads pass through)."""
+
+    def __init__(self, stream: Iterable[bytes], on_read: Callable[[int], None]) -> None:
+        self._stream, self._on_read = stream, on_read
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self._stream.readline(limit)  # type: ignore[attr-defined]
+        self._on_read(len(line))
+        return line
+
+
+def _counted(stream: Iterable[bytes], on_read: Callable[[int], None]) -> Iterable[bytes]:
+    if hasattr(stream, "readline"):
+        return _Counted(stream, on_read)  # type: ignore[return-value]  # jsonl_lines reads lines a bounded size
+    return _counted_lines(stream, on_read)
+
+
+def _counted_lines(stream: Iterable[bytes], on_read: Callable[[int], None]) -> Iterator[bytes]:
     for line in stream:
         on_read(len(line))
         yield line
@@ -298,6 +323,21 @@ class _Task:
     single: bool
     meta: tuple[str, str, tuple[str | None, ...]] | None = None
 
+    @cached_property
+    def size(self) -> int:
+        """Bytes of input the task reads (a large report takes longer to parse: its time limit grows with it)."""
+        return sum(_piece_size(piece) for piece in self.pieces)
+
+
+def _piece_size(piece: Piece) -> int:
+    path, _, data = piece
+    if isinstance(data, bytes):
+        return len(data)
+    if data is None:
+        with contextlib.suppress(OSError):
+            return os.stat(path).st_size
+    return 0
+
 
 @dataclass(eq=False)
 class _Worker:
@@ -366,8 +406,9 @@ class _Pool(Generic[T]):
         worker.conn.close()
 
     def _limit(self, task: _Task) -> float:
-        # one unit-timeout per engine call of up to BATCH units
-        return self.unit_timeout * max(1, math.ceil(len(task.pieces) / BATCH))
+        # one unit-timeout per engine call of up to BATCH units, and one more per MiB of input to parse: a 10 MB
+        # YAML report takes seconds to read before the engine sees it (README, "Scale and crash isolation")
+        return self.unit_timeout * (max(1, math.ceil(len(task.pieces) / BATCH)) + task.size / TIMEOUT_BYTES)
 
     def _refill(self) -> None:
         while not self.exhausted and not self.queue and self.next_index - self.next_out < self.window:
@@ -515,9 +556,9 @@ def _raw_identity(path: str, data: bytes | ReportInput | None) -> tuple[str, tup
     if isinstance(data, ReportInput):
         return data.digest, _identity(data)
     if data is None:
-        try:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest(), ()
-        except OSError:
+        try:  # never a FIFO (it would block this process) nor more than documents.MAX_BYTES
+            return hashlib.sha256(read_bytes(Path(path))).hexdigest(), ()
+        except ComplianceError:
             return "", ()
     digest = hashlib.sha256(data).hexdigest()
     try:

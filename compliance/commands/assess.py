@@ -19,8 +19,9 @@ from compliance.commands.common import (
     add_workers_options,
     emit,
     lang,
+    no_reports,
+    pool_options,
     rulebook,
-    workers,
 )
 from compliance.loading.manual import load_manual
 from compliance.loading.reports import expand_paths
@@ -73,18 +74,28 @@ def run(args: argparse.Namespace) -> int:
     when = run_time(args.time, os.environ)
     manual = load_manual(args.manual, book) if args.manual is not None else None  # checked before any work
     files = expand_paths(args.paths)  # a missing path is a usage error before any work
-    with Progress(files) as progress:
+    if not files:
+        raise no_reports(args.paths)
+    scored = 0
+
+    def advance(_card: object) -> None:
+        nonlocal scored
+        scored += 1
+        progress.scored()
+
+    with Progress([f for f in files if isinstance(f, Path)]) as progress:
         assessment = run_assessment(
             book,
             files,
             when,
             registry,
-            on_card=lambda _card: progress.scored(),
-            workers=workers(args),
-            unit_timeout=args.unit_timeout,
+            on_card=advance,
             on_read=progress.on_read,
             manual=manual,
+            **pool_options(args),
         )
+    if not scored:  # empty standard input
+        raise no_reports(args.paths)
     output = renderer(Format(args.format))(assessment, lang(args))
     emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2
     return assessment.exit_code

@@ -8,14 +8,22 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+from compliance.assessment import displayable
 from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
 from compliance.commands.units import registry_notes
 from compliance.evaluate import Evaluator, Scorecard
 from compliance.labels import STATUS_LABEL
-from compliance.loading.reports import expand_paths, read_report_file
+from compliance.loading.reports import ReportInput, expand_paths, read_report_file
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.measures.interface import show
+from compliance.render.interface import one_line
 from compliance.results import number
+
+
+def shown(text: object) -> str:
+    """Report-supplied text (a name, a title, a file name) as the terminal should see it: control and bidi
+    characters neutralised (an ESC could recolour or retitle the terminal), bytes that are not UTF-8 as \\xNN."""
+    return one_line(displayable(str(text)))
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -28,15 +36,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def render_card(book: LoadedRulebook, card: Scorecard) -> str:
     titles = {r.id: r.title.zh for r in book.rules}
-    head = f"{card.unit_name or card.unit_id}（{card.unit_id}，{book.type_name(card.unit_type or '')}）  {card.source}"
+    name, unit_type = shown(card.unit_name or card.unit_id), shown(book.type_name(card.unit_type or ""))
+    head = f"{name}（{shown(card.unit_id)}，{unit_type}）  {shown(card.source)}"
     if card.problems:
-        return head + "\n" + "\n".join(card.problems) + "\n"
+        return head + "\n" + "\n".join(shown(p) for p in card.problems) + "\n"
     rows = []
     for r in card.results:
         measured = "—" if r.measured is None else show(r.measured)  # for people: 2 decimals, as the shortfall
-        detail = r.shortfall or r.reason or ""
+        detail = shown(r.shortfall or r.reason or "")
         if r.status == "fail" and r.records:
-            detail += "\n" + "\n".join(f"  · {x}" for x in r.records)
+            detail += "\n" + "\n".join(f"  · {shown(x)}" for x in r.records)
         rows.append(
             [
                 r.rule_id,
@@ -57,26 +66,27 @@ def render_card(book: LoadedRulebook, card: Scorecard) -> str:
 
 def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
-    path = expand_paths([args.report])
-    if len(path) != 1 or path[0].is_dir():
+    if args.report.is_dir():
         print(
-            f"{args.report}: E000 give one report file to check (use `compliance score` for folders)", file=sys.stderr
+            f"{shown(args.report)}: E000 give one report file to check (use `compliance score` for folders)",
+            file=sys.stderr,
         )
         return 2
-    inputs = list(read_report_file(path[0], book.report.model))
+    (found,) = expand_paths([args.report])  # a missing path is a usage error
+    inputs = [found] if isinstance(found, ReportInput) else list(read_report_file(found, book.report.model))
     with Evaluator(book) as evaluator:
         cards = list(evaluator.score(inputs))
-    shown = []
+    rendered = []
     for item, card in zip(inputs, cards, strict=True):
         if card.problems:
             for problem in card.problems:
-                print(problem, file=sys.stderr)
+                print(shown(problem), file=sys.stderr)
         else:
-            shown.append(render_card(book, card))
+            rendered.append(render_card(book, card))
         for note in registry_notes(book, item.report.unit_id if item.report else item.claimed, card):
-            print(note, file=sys.stderr)
-    if shown:
-        emit("".join(shown), args.output)
+            print(shown(note), file=sys.stderr)
+    if rendered:
+        emit("".join(rendered), args.output)
     if any(card.problems for card in cards):
         return 2
     # a unit outside the registry is not a pass: the assessment would not rank it (E305 above says why)

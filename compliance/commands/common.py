@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
+from compliance.commands.output import atomic_file, emit, output_stream
 from compliance.errors import ComplianceError, Problem
 from compliance.lang import Lang, default_lang
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers, parallel_unavailable
+
+__all__ = ["atomic_file", "emit", "output_stream"]
 
 
 def add_rules_option(parser: argparse.ArgumentParser) -> None:
@@ -77,9 +77,10 @@ def add_workers_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--unit-timeout",
         type=_positive_float,
-        default=DEFAULT_UNIT_TIMEOUT,
+        default=None,
         metavar="SECONDS",
-        help=f"time limit per report, scaled to each engine batch of 50 (default {DEFAULT_UNIT_TIMEOUT:g})",
+        help=f"time limit per engine batch of 50 reports, plus as much again per MiB of input (default"
+        f" {DEFAULT_UNIT_TIMEOUT:g}); worker processes only: with --workers 1 there is no limit",
     )
 
 
@@ -97,59 +98,30 @@ def rulebook(args: argparse.Namespace) -> LoadedRulebook:
     return load_rulebook(args.rules)
 
 
-@contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[BinaryIO]:
-    """A temp file in the same folder, fsynced and renamed over `path` only if the block completes: an
-    interrupted run never leaves half a file (and never replaces a good one)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _unwritable(path, exc) from None
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
-            yield handle
-            try:
-                handle.flush()
-                os.fsync(handle.fileno())
-            except OSError as exc:
-                raise _unwritable(path, exc) from None
-        try:
-            os.chmod(tmp, _mode_for(path))  # mkstemp makes it private; a report is shared like any new file
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise _unwritable(path, exc) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def pool_options(args: argparse.Namespace) -> dict[str, Any]:
+    """--workers and --unit-timeout as keyword arguments for compliance.parallel; says so when a time limit is
+    asked for but cannot apply (scoring in this process cannot stop the engine mid-call)."""
+    count = workers(args)
+    if (count == 1 or (count is None and default_workers() == 1)) and args.unit_timeout is not None:
+        print(
+            "注意：--workers 1 在本进程内评分，--unit-timeout 不起作用（--unit-timeout is ignored with --workers 1:"
+            " only worker processes can be stopped）",
+            file=sys.stderr,
+        )
+    timeout = DEFAULT_UNIT_TIMEOUT if args.unit_timeout is None else args.unit_timeout
+    return {"workers": count, "unit_timeout": timeout}
 
 
-def _mode_for(path: Path) -> int:
-    """The mode the file keeps (it is replaced) or a new file would get (0666 less the umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _unwritable(path: Path, exc: OSError) -> ComplianceError:
-    return ComplianceError(Problem(str(path), None, None, "E000", f"cannot write output: {exc.strerror or exc}"))
-
-
-@contextlib.contextmanager
-def output_stream(output: str) -> Iterator[BinaryIO]:
-    """Where results go as they are produced: '-' is standard output, anything else a file written atomically."""
-    if output == "-":
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-    else:
-        with atomic_file(Path(output)) as handle:
-            yield handle
-
-
-def emit(text: str | bytes, output: str) -> None:
-    """Write a rendered output: '-' is standard output, anything else a file written atomically."""
-    with output_stream(output) as handle:
-        handle.write(text.encode("utf-8") if isinstance(text, str) else text)
+def no_reports(paths: list[str]) -> ComplianceError:
+    """Nothing to score (an empty folder, empty standard input, a wrong path that holds no report): an input
+    error, never a clean "no units" pass."""
+    return ComplianceError(
+        Problem(
+            " ".join(paths),
+            None,
+            None,
+            "E013",
+            "没有找到任何报告，未评分（no reports found: nothing was scored; a folder is searched for .yaml, .yml,"
+            " .json, .jsonl and .xlsx files）",
+        )
+    )

@@ -7,6 +7,7 @@ pre-commit hook passing the files being committed lints the rulebooks they belon
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -110,4 +111,14 @@ def run(args: argparse.Namespace) -> int:
         for result in results:
             verdict = "sound" if result.ok else f"{len(result.problems)} problem(s)"
             print(f"{printable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
+    if any(unreadable(problem) for result in results for problem in result.problems):
+        return 2  # a file of a rulebook is there but cannot be read at all: not a finding about its content
     return 0 if all(result.ok for result in results) else 1
+
+
+def unreadable(problem: Problem) -> bool:
+    """A file that exists but cannot be read (no permission, a folder, a FIFO or device, too large). A missing
+    rulebook.yaml is a finding instead: the rulebook is incomplete, and lint says what else is wrong with it."""
+    if problem.code in ("E004", "E010"):
+        return True
+    return problem.code == "E000" and "cannot read" in problem.message and os.path.lexists(problem.file)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import orjson
 from tabulate import tabulate
@@ -20,9 +21,10 @@ from compliance.commands.common import (
     add_rules_option,
     add_workers_options,
     emit,
+    no_reports,
     output_stream,
+    pool_options,
     rulebook,
-    workers,
 )
 from compliance.evaluate import STATUSES, Scorecard
 from compliance.labels import STATUS_LABEL
@@ -106,21 +108,27 @@ def _encode_line(card: Scorecard) -> tuple[bool, bytes]:
 def run(args: argparse.Namespace) -> int:
     book = rulebook(args)
     files = expand_paths(args.paths)  # a missing path is a usage error before any work; folders listed once
-    with Progress(files) as progress:
-        options = {"workers": workers(args), "unit_timeout": args.unit_timeout, "on_read": progress.on_read}
+    if not files:
+        raise no_reports(args.paths)
+    with Progress([f for f in files if isinstance(f, Path)]) as progress:
+        options = {**pool_options(args), "on_read": progress.on_read}
         if args.format == "table":
             cards = []
             for card in score_reports(book, files, **options):
                 cards.append(card)
                 progress.scored()
+            if not cards:  # empty standard input
+                raise no_reports(args.paths)
             emit(render_table(book, cards), args.output)
             return 0 if all(card.status == "pass" for card in cards) else 1
         passed = True
+        scored = 0
 
         def watched(encoded: Iterable[tuple[bool, bytes]]) -> Iterator[tuple[bool, bytes]]:
-            nonlocal passed
+            nonlocal passed, scored
             for ok, data in encoded:
                 passed = passed and ok
+                scored += 1
                 progress.scored()
                 yield ok, data
 
@@ -130,4 +138,6 @@ def run(args: argparse.Namespace) -> int:
         with output_stream(args.output) as handle:
             for chunk in chunks:
                 handle.write(chunk)
+            if not scored:  # empty standard input: a file output is not kept
+                raise no_reports(args.paths)
     return 0 if passed else 1

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from compliance.errors import ComplianceError, Problem
-from compliance.loading.documents import Document, parse_file
+from compliance.loading.documents import Document, parse_file, read_bytes
 from compliance.loading.excel import cell_name
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.suggest import did_you_mean
@@ -98,12 +98,7 @@ class _Row:
 
 def load_manual(path: Path, book: LoadedRulebook) -> ManualPoints:
     """The manual file at `path`, checked against the rulebook; ComplianceError (every problem) when it is wrong."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ComplianceError(
-            Problem(str(path), None, None, "E000", f"无法读取人工评分文件（cannot read the manual file）：{exc}")
-        ) from None
+    raw = read_bytes(path)  # never a FIFO (it would wait for a writer forever), never more than 16 MB
     rows = _xlsx_rows(path, raw) if path.suffix.lower() == ".xlsx" else _yaml_rows(path)
     entries = _checked(str(path), rows, book)
     return ManualPoints(str(path), hashlib.sha256(raw).hexdigest(), entries)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import io
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,11 +17,56 @@ from pydantic import ValidationError
 
 from compliance.errors import ComplianceError, Problem
 from compliance.facts.report import ReportHeader
-from compliance.loading.documents import Document, parse_json, parse_yaml, read_text, validation_problems
+from compliance.loading.documents import (
+    MAX_BYTES,
+    REPORT,
+    Document,
+    FieldPath,
+    decode,
+    format_path,
+    json_plainly_strict,
+    json_too_deep,
+    open_regular,
+    parse_json,
+    parse_yaml,
+    read_bytes,
+    strict_json_marks,
+    validation_problems,
+)
 from compliance.loading.excel import is_lock_file, read_workbook
+from compliance.loading.scan import REPORT_SUFFIXES, STDIN, Unread, scan
 
-REPORT_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".xlsx")
-STDIN = "-"  # a path of `-` is JSON Lines on standard input
+__all__ = ["REPORT_SUFFIXES", "STDIN", "Place", "ReportInput", "expand_paths", "read_report_file"]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a report's text stands, so problems found after validation (E301–E304: wrong year, unknown unit)
+    can name a line and column. Marks known when it was read are kept; JSON text is re-read only when asked."""
+
+    file: str
+    first_line: int = 1  # the line a JSON Lines report is on
+    marks: Mapping[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    text: bytes | str | None = field(default=None, repr=False)  # to locate fields the marks lack
+
+    def locate(self, where: Sequence[str | int]) -> tuple[int | None, int | None]:
+        key = tuple(where)
+        marks = self.marks if key in self.marks or self.text is None else self._all_marks
+        while key not in marks and key:
+            key = key[:-1]
+        if key in marks:
+            return marks[key]
+        return (self.first_line, None) if self.first_line > 1 or self.text is not None else (None, None)
+
+    @cached_property
+    def _all_marks(self) -> Mapping[FieldPath, tuple[int, int]]:
+        try:
+            if isinstance(self.text, bytes):
+                return strict_json_marks(self.text, self.file, self.first_line)
+            assert self.text is not None
+            return parse_yaml(self.text, self.file, limits=REPORT).marks
+        except ComplianceError:  # the text was read before; marks are a nicety
+            return self.marks
 
 
 @dataclass(frozen=True)
@@ -33,6 +78,14 @@ class ReportInput:
     report: ReportHeader | None
     problems: tuple[Problem, ...] = ()
     claimed: str | None = None  # the unit_id an invalid report names, so its row still says whose it is
+    place: Place | None = field(default=None, repr=False, compare=False)
+
+    def problem(self, code: str, message: str, *where: str | int) -> Problem:
+        """A problem with this report, located at a field: `item.problem("E301", "...", "year")`."""
+        if self.place is None:
+            return Problem(self.source, None, None, code, message, format_path(where))
+        line, col = self.place.locate(where)
+        return Problem(self.place.file, line, col, code, message, format_path(where))
 
 
 def _claimed(data: object) -> str | None:
@@ -40,23 +93,16 @@ def _claimed(data: object) -> str | None:
     return unit_id.strip() if isinstance(unit_id, str) and unit_id.strip() else None
 
 
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders as their report files (sorted); a missing path is a usage error. Every file a
-    folder holds that is not read (a .docx, a .csv, an Excel lock file ~$x.xlsx) is named in one notice."""
-    found: list[Path] = []
+def unread_row(unread: Unread) -> ReportInput:
+    return ReportInput(str(unread.path), "", None, (unread.problem,))
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path | ReportInput]:
+    """Files as given, folders as their report files (sorted), and an invalid row for every path a folder holds
+    that could be a report but is not read (see compliance.loading.scan); a missing path is a usage error.
+    Every other file a folder holds (a .docx, a .csv, an Excel lock file ~$x.xlsx) is named in one notice."""
     skipped: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if str(raw) == STDIN:
-            found.append(path)
-        elif path.is_dir():
-            for file in sorted(p for p in path.rglob("*") if p.is_file()):
-                readable = file.suffix.lower() in REPORT_SUFFIXES and not is_lock_file(file.name)
-                (found if readable else skipped).append(file)
-        elif path.exists():
-            found.append(path)
-        else:
-            raise ComplianceError(Problem(str(path), None, None, "E000", "no such file or directory"))
+    found = [unread_row(item) if isinstance(item, Unread) else item for item in scan(paths, skipped)]
     if skipped:
         print(skipped_notice(skipped), file=sys.stderr)
     return found
@@ -71,69 +117,116 @@ def skipped_notice(skipped: list[Path]) -> str:
 
 
 def validate_report(doc: Document, model: type[ReportHeader], raw_yaml: str | None = None) -> ReportInput:
+    """A parsed report validated by the rulebook's report model (strict field by field: numbers, flags, dates);
+    raw_yaml is its text, re-read for line marks only if it is invalid (and kept to locate later problems)."""
     digest = ""
+    place = Place(doc.path, 1, doc.marks, raw_yaml)
     try:
         if not isinstance(doc.data, dict):
             found = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
             raise ComplianceError(doc.problem("E003", f"expected a report (a mapping) at the top level, found {found}"))
-        return ReportInput(doc.path, digest, model.model_validate(doc.data))
+        return ReportInput(doc.path, digest, model.model_validate(doc.data), place=place)
     except ValidationError as exc:
         if raw_yaml is not None:  # parsed fast without line marks: parse again for the lines
             doc = _marked(raw_yaml, doc)
         problems = tuple(validation_problems(doc, exc, model))
-        return ReportInput(doc.path, digest, None, problems, _claimed(doc.data))
+        return ReportInput(doc.path, digest, None, problems, _claimed(doc.data), place)
     except ComplianceError as exc:
-        return ReportInput(doc.path, digest, None, tuple(exc.problems), _claimed(doc.data))
+        return ReportInput(doc.path, digest, None, tuple(exc.problems), _claimed(doc.data), place)
 
 
 def _marked(text: str, doc: Document) -> Document:
-    # JSON is (nearly) YAML, so the YAML composer gives JSON files their line numbers too. Line numbers are a
-    # nicety: a document nested deeper than Python's recursion limit (orjson reads 1,024 levels) goes without.
+    # JSON is (nearly) YAML, so the YAML builder gives JSON files their line numbers too; the text was read
+    # (within limits) once already, so it reads again; if not (JSON that libyaml cannot read), no lines.
     try:
-        return Document(doc.path, doc.data, parse_yaml(text, doc.path).marks)
-    except (ComplianceError, RecursionError):
+        return Document(doc.path, doc.data, parse_yaml(text, doc.path, limits=REPORT).marks)
+    except ComplianceError:
         return doc
 
 
 def _with_digest(item: ReportInput, raw: bytes) -> ReportInput:
-    return ReportInput(item.source, hashlib.sha256(raw).hexdigest(), item.report, item.problems, item.claimed)
+    return ReportInput(
+        item.source, hashlib.sha256(raw).hexdigest(), item.report, item.problems, item.claimed, item.place
+    )
 
 
 def read_report_file(path: Path, model: type[ReportHeader]) -> Iterator[ReportInput]:
-    """Every report in a file: one for YAML/JSON, one per non-blank line for JSON Lines."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problem = Problem(str(path), None, None, "E000", f"cannot read file: {exc.strerror}")
-        yield ReportInput(str(path), "", None, (problem,))
-        return
+    """Every report in a file: one for YAML/JSON/Excel, one per non-blank line for JSON Lines. A file that cannot
+    be read (missing, a FIFO or device, larger than documents.MAX_BYTES) is one invalid row."""
+    name = str(path)
     if path.suffix.lower() == ".jsonl":
-        yield from read_jsonl_stream(str(path), io.BytesIO(raw), model)
+        try:
+            handle = open_regular(path)
+        except ComplianceError as exc:
+            yield ReportInput(name, "", None, tuple(exc.problems))
+            return
+        with handle:
+            yield from read_jsonl_stream(name, handle, model)
+        return
+    try:
+        raw = read_bytes(path)
+    except ComplianceError as exc:
+        yield ReportInput(name, "", None, tuple(exc.problems))
         return
     if path.suffix.lower() == ".xlsx" or is_lock_file(path.name):
-        read = read_workbook(str(path), raw, model)
-        yield _with_digest(ReportInput(str(path), "", read.report, read.problems, _claimed(read.data)), raw)
+        read = read_workbook(name, raw, model)
+        yield _with_digest(ReportInput(name, "", read.report, read.problems, _claimed(read.data)), raw)
         return
+    is_json = path.suffix.lower() == ".json"
     try:
-        text = read_text(path)
-        if path.suffix.lower() == ".json":
-            item = validate_report(parse_json(text, str(path)), model, raw_yaml=text)
+        text = decode(raw, name)
+        if is_json:
+            item = validate_report(parse_json(text, name), model, raw_yaml=text)
         else:
-            item = validate_report(parse_yaml(text, str(path), with_marks=False), model, raw_yaml=text)
+            item = validate_report(parse_yaml(text, name, with_marks=False, limits=REPORT), model, raw_yaml=text)
     except ComplianceError as exc:
-        item = ReportInput(str(path), "", None, tuple(exc.problems))
+        item = ReportInput(name, "", None, tuple(exc.problems), _claimed_json(raw) if is_json else None)
     yield _with_digest(item, raw)
 
 
-def jsonl_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+def _claimed_json(raw: bytes) -> str | None:
+    """The unit a JSON report refused while reading (nesting, a duplicate key) names, if JSON can say."""
+    try:
+        return _claimed(orjson.loads(raw))
+    except orjson.JSONDecodeError:
+        return None
+
+
+def jsonl_lines(stream: Iterable[bytes]) -> Iterator[tuple[int, bytes | None]]:
     """(line number, line) for every non-blank line of JSON Lines: lines end at LF (a CR before it is dropped),
-    and a UTF-8 BOM at the start of the first line (as Excel writes) is not part of the report."""
-    for number, line in enumerate(stream, start=1):
+    and a UTF-8 BOM at the start of the first line (as Excel writes) is not part of the report. A line longer
+    than documents.MAX_BYTES is given as None (see `line_too_long`), and never held in memory whole."""
+    readline = getattr(stream, "readline", None)
+    lines: Iterator[bytes | None] = iter(stream) if readline is None else _bounded(readline)
+    for number, line in enumerate(lines, start=1):
+        if line is None:
+            yield number, None
+            continue
         if number == 1 and line.startswith(codecs.BOM_UTF8):
             line = line[len(codecs.BOM_UTF8) :]
         line = line.rstrip(b"\r\n")
         if line.strip():
             yield number, line
+
+
+def _bounded(readline: Callable[[int], bytes]) -> Iterator[bytes | None]:
+    """Lines of at most MAX_BYTES (plus CR LF); None for a longer one, which is skipped a megabyte at a time."""
+    while True:
+        line = readline(MAX_BYTES + 3)
+        if not line:
+            return
+        if len(line) > MAX_BYTES + 2 and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = readline(1 << 20)
+            yield None
+            continue
+        yield line
+
+
+def line_too_long(path: str, number: int) -> ReportInput:
+    message = f"这一行超过 {MAX_BYTES // 1048576} MB，未读取（line longer than {MAX_BYTES:,} bytes: not read）"
+    problem = Problem(path, number, None, "E004", message)
+    return ReportInput(f"{path}:{number}", "", None, (problem,))
 
 
 def report_from_line(path: str, number: int, line: bytes, model: type[ReportHeader]) -> ReportInput | None:
@@ -142,29 +235,55 @@ def report_from_line(path: str, number: int, line: bytes, model: type[ReportHead
         return None
     source = f"{path}:{number}"
     digest = hashlib.sha256(line).hexdigest()
+    if len(line) > MAX_BYTES:
+        return ReportInput(source, digest, None, line_too_long(path, number).problems)
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
+        if json_too_deep(exc):
+            try:
+                strict_json_marks(line, path, number)
+            except ComplianceError as deep:  # E005, located where nesting passes MAX_DEPTH
+                return ReportInput(source, digest, None, tuple(deep.problems))
         problem = Problem(path, number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
         return ReportInput(source, digest, None, (problem,))
     # Fast path: pydantic validates the line's bytes directly, quicker than validating `data`. The two agree
     # because orjson has read the line first: so it is JSON without NaN, Infinity or a number beyond a double,
-    # even in a value a duplicate key discards (pydantic's parser would read those), and on such JSON both
-    # parsers read the same values (the last of duplicate keys wins, floats are correctly rounded) except
-    # integers beyond 64 bits, which orjson reads as floats: every integer field of a generated report model
-    # stops at int64, so pydantic refuses those too and the line goes the slow way, where orjson's reading
-    # decides. A report pydantic refuses is validated again from `data`, for problems located like any other.
+    # even in a value a duplicate key discards (pydantic's parser would read those); and a line is taken this
+    # way only when `json_plainly_strict` shows that no key is duplicated, no literal rounds to zero, no integer
+    # passes 2**53 (pydantic reads integers beyond 64 bits, orjson floats: every integer field of a generated
+    # report model stops at int64 anyway) and no float passes 2**63. On such JSON both parsers read the same
+    # values. Any other line is read closely, and a report pydantic refuses is validated again from `data`, for
+    # problems located like any other report's.
     try:
-        return ReportInput(source, digest, model.model_validate_json(line))
+        report = model.model_validate_json(line)
     except ValidationError:
         pass
-    item = validate_report(Document(path, data, {(): (number, 1)}), model)
-    return ReportInput(source, digest, item.report, item.problems, item.claimed)
+    else:
+        if json_plainly_strict(line, data, numbers_checked=False):
+            return ReportInput(source, digest, report, place=Place(path, number, {}, line))
+    return read_line_closely(path, number, line, data, model)
+
+
+def read_line_closely(path: str, number: int, line: bytes, data: object, model: type[ReportHeader]) -> ReportInput:
+    """The slow way for one JSON Lines report (`data` is orjson's reading of `line`): every field located,
+    duplicate keys, numbers and nesting checked, the data validated strictly."""
+    source = f"{path}:{number}"
+    digest = hashlib.sha256(line).hexdigest()
+    try:
+        marks = strict_json_marks(line, path, first_line=number)
+    except ComplianceError as exc:
+        return ReportInput(source, digest, None, tuple(exc.problems), _claimed(data))
+    item = validate_report(Document(path, data, marks or {(): (number, 1)}), model)
+    return ReportInput(source, digest, item.report, item.problems, item.claimed, Place(path, number, marks, line))
 
 
 def read_jsonl_stream(name: str, stream: BinaryIO, model: type[ReportHeader]) -> Iterator[ReportInput]:
     """Reports from a JSON Lines stream (standard input is named `-`), read line by line."""
     for number, line in jsonl_lines(stream):
+        if line is None:
+            yield line_too_long(name, number)
+            continue
         item = report_from_line(name, number, line, model)
         assert item is not None  # jsonl_lines skips blank lines
         yield item
@@ -173,7 +292,9 @@ def read_jsonl_stream(name: str, stream: BinaryIO, model: type[ReportHeader]) ->
 def read_reports(paths: Iterable[str | Path], model: type[ReportHeader]) -> Iterator[ReportInput]:
     """Every report under the paths, in order; `-` reads JSON Lines from standard input."""
     for path in expand_paths(paths):
-        if str(path) == STDIN:
+        if isinstance(path, ReportInput):
+            yield path
+        elif str(path) == STDIN:
             yield from read_jsonl_stream(STDIN, sys.stdin.buffer, model)
         else:
             yield from read_report_file(path, model)

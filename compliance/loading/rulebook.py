@@ -18,7 +18,7 @@ from compliance.calendar import CalendarFile, WorkingCalendar
 from compliance.errors import ComplianceError, Problem
 from compliance.facts.declare import FactsFile
 from compliance.facts.report import HEADER_KEYS, ReportFormat, build_report_format
-from compliance.loading.documents import Document, as_mapping, parse_file, validation_problems
+from compliance.loading.documents import Document, parse_file, validated
 from compliance.measures.catalogue import Measure, MeasuresFile, compile_measures
 from compliance.measures.interface import Context
 from compliance.model import Registry, Rule, Rulebook, RuleFile, Unit
@@ -138,10 +138,7 @@ def unit_key(text: str) -> str:
 
 
 def _validated(doc: Document, model: type[M], what: str) -> M:
-    try:
-        return model.model_validate(as_mapping(doc, what))
-    except ValidationError as exc:
-        raise ComplianceError(validation_problems(doc, exc, model)) from None
+    return validated(doc, model, what)  # strict: `target: true` or "1e-05" is an error, not a number
 
 
 def rule_files(directory: Path) -> list[Path]:

@@ -17,6 +17,7 @@ from compliance.render.interface import (
     manual_scores,
     status_label,
     veto_label,
+    without_c0,
 )
 from compliance.scoring import Assessment, UnitAssessment, plain, text
 
@@ -27,6 +28,7 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
+        value = without_c0(value)  # NUL, ESC, VT… from a report: Excel shows them as junk or stops reading
         return "'" + value if value.startswith(FORMULA_START) else value
     return str(value)
 

@@ -26,6 +26,7 @@ from compliance.render.interface import (
     rate_text,
     status_label,
     veto_lowered,
+    without_c0,
 )
 from compliance.render.office import absent, reporting
 from compliance.scoring import Assessment, text
@@ -352,29 +353,32 @@ def _chart(a: Assessment) -> dict[str, object]:
 
 def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     template = _environment(lang).from_string(TEMPLATE)
-    return template.render(
-        a=a,
-        english=lang is Lang.EN,
-        types=[{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
-        others=a.unregistered_units,
-        present=reporting(a),
-        absent=absent(a),
-        grade_names=grade_columns(a),
-        chart=_chart(a),
-        colours=COLOURS,
-        bar=BAR,
-        track=BAR_TRACK,
-        symbol=RULE_SYMBOL,
-        unit_status=UNIT_STATUS_LABEL,
-        status_label=status_label,
-        manual_scores=manual_scores,
-        manual_line=manual_line,
-        grade_text=grade_text,
-        rank_text=rank_text,
-        veto_lowered=veto_lowered,
-        bonus_text=bonus_text,
-        group_text=group_text,
-        rate=rate_text,
-        score=lambda u: text(u.score, a.policy.decimals),
-        num=text,
+    # the template has no control characters: any in the page came from a report, and HTML has no use for them
+    return without_c0(
+        template.render(
+            a=a,
+            english=lang is Lang.EN,
+            types=[{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
+            others=a.unregistered_units,
+            present=reporting(a),
+            absent=absent(a),
+            grade_names=grade_columns(a),
+            chart=_chart(a),
+            colours=COLOURS,
+            bar=BAR,
+            track=BAR_TRACK,
+            symbol=RULE_SYMBOL,
+            unit_status=UNIT_STATUS_LABEL,
+            status_label=status_label,
+            manual_scores=manual_scores,
+            manual_line=manual_line,
+            grade_text=grade_text,
+            rank_text=rank_text,
+            veto_lowered=veto_lowered,
+            bonus_text=bonus_text,
+            group_text=group_text,
+            rate=rate_text,
+            score=lambda u: text(u.score, a.policy.decimals),
+            num=text,
+        )
     )
