@@ -241,6 +241,10 @@ class Rulebook:
             else:
                 self.groups.setdefault(spec.group, {})[spec.key] = spec
         self.keys = frozenset((*HEADER, *self.top, *self.groups))
+        self.check_top = {key: fact_checker(spec) for key, spec in self.top.items()}
+        self.check_groups = {
+            group: {key: fact_checker(spec) for key, spec in members.items()} for group, members in self.groups.items()
+        }
         self.measures = {m["id"]: _compile_measure(m, self) for m in _yaml(folder / "measures.yaml")["measures"]}
         self.checks: list[Check] = []
         for path in sorted(p for p in (folder / "rules").glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json")):
@@ -322,7 +326,7 @@ class Selection:
                 if day is None or day.year != year:
                     continue
             if key:
-                identity = tuple(read(record) for read in key)
+                identity = tuple([read(record) for read in key])
                 if identity in seen:
                     continue
                 seen.add(identity)
@@ -560,47 +564,58 @@ def _compile_measure(declared: dict[str, Any], book: Rulebook) -> Callable[[Reco
 # ---------------------------------------------------------------- the structural check
 
 
-def _check_fact(spec: FactSpec, value: Any) -> None:
-    kind = spec.type
-    if kind == "records":
-        if type(value) is not list:
-            raise Refused(f"{spec.id}: not a list")
-        fields, required, ordered = spec.fields.keys(), spec.required, spec.ordered
-        for record in value:
-            if type(record) is not dict or not record.keys() <= fields:
-                raise Refused(f"{spec.id}: not a record, or an unknown field")
-            for name in required:
-                if record.get(name) is None:
-                    raise Refused(f"{spec.id}: {name} missing")
-            for later, earlier in ordered:
-                end, start = record.get(later), record.get(earlier)
-                if end is not None and start is not None and read_date(end) < read_date(start):
-                    raise Refused(f"{spec.id}: {later} before {earlier}")
-    elif kind == "rate":
-        allowed = ("numerator", "denominator", "percent", "previous_year_percent")[: 4 if spec.previous_year else 3]
-        if type(value) is not dict or not value.keys() <= set(allowed):
-            raise Refused(f"{spec.id}: not a rate")
-        n, d = value.get("numerator"), value.get("denominator")
-        if (n is None) != (d is None):
-            raise Refused(f"{spec.id}: numerator and denominator go together")
-        if n is not None:
-            _number(n, True, 0)
-            _number(d, True, 0)
-        if value.get("percent") is not None:
-            _number(value["percent"], False, 0)
-        if value.get("previous_year_percent") is not None:
-            _number(value["previous_year_percent"], False, 0, 100)
-    elif kind == "milestone":
-        if type(value) is not dict or value.keys() != {"completed", "document_no"}:
-            raise Refused(f"{spec.id}: a milestone is {{completed, document_no}}")
-        read_date(value["completed"])
-        _text(value["document_no"])
-    elif kind == "count":
-        _number(value, True, 0)
-    elif kind == "number":
-        _number(value, False)
-    else:
-        _flag(value)
+def fact_checker(spec: FactSpec) -> Callable[[Any], object]:
+    """The structural check of one fact's value (not None), worked out once per rulebook; raises Refused."""
+    name = spec.id
+    if spec.type == "records":
+        fields, required, ordered = frozenset(spec.fields), spec.required, spec.ordered
+
+        def records(value: Any) -> None:
+            if type(value) is not list:
+                raise Refused(f"{name}: not a list")
+            for record in value:
+                if type(record) is not dict or not record.keys() <= fields:
+                    raise Refused(f"{name}: not a record, or an unknown field")
+                if required and None in map(record.get, required):
+                    raise Refused(f"{name}: a required field is missing")
+                for later, earlier in ordered:
+                    end, start = record.get(later), record.get(earlier)
+                    if end is not None and start is not None and read_date(end) < read_date(start):
+                        raise Refused(f"{name}: {later} before {earlier}")
+
+        return records
+    if spec.type == "rate":
+        allowed = frozenset(("numerator", "denominator", "percent", *(("previous_year_percent",) * spec.previous_year)))
+
+        def rate(value: Any) -> None:
+            if type(value) is not dict or not value.keys() <= allowed:
+                raise Refused(f"{name}: not a rate")
+            n, d = value.get("numerator"), value.get("denominator")
+            if (n is None) != (d is None):
+                raise Refused(f"{name}: numerator and denominator go together")
+            if n is not None:
+                _number(n, True, 0)
+                _number(d, True, 0)
+            if value.get("percent") is not None:
+                _number(value["percent"], False, 0)
+            if value.get("previous_year_percent") is not None:
+                _number(value["previous_year_percent"], False, 0, 100)
+
+        return rate
+    if spec.type == "milestone":
+
+        def milestone(value: Any) -> None:
+            if type(value) is not dict or value.keys() != {"completed", "document_no"}:
+                raise Refused(f"{name}: a milestone is {{completed, document_no}}")
+            read_date(value["completed"])
+            _text(value["document_no"])
+
+        return milestone
+    if spec.type == "count":
+        return lambda value: _number(value, True, 0)
+    if spec.type == "number":
+        return lambda value: _number(value, False)
+    return lambda value: _flag(value)
 
 
 def check_report(book: Rulebook, report: Any) -> tuple[str, str]:
@@ -619,19 +634,24 @@ def check_report(book: Rulebook, report: Any) -> tuple[str, str]:
             _text(report[name])
     if report.get("submitted") is not None:
         read_date(report["submitted"])
-    for key, spec in book.top.items():
-        value = report.get(key)
-        if value is not None:
-            _check_fact(spec, value)
-    for group, members in book.groups.items():
-        if group not in report:
+    top, groups = book.check_top, book.check_groups
+    for key, value in report.items():
+        if value is None:
+            if key in groups:
+                raise Refused(f"{key}: a group cannot be null")
             continue
-        found = report[group]
-        if type(found) is not dict or not found.keys() <= members.keys():
-            raise Refused(f"{group}: not a mapping, or an unknown key")
-        for key, value in found.items():
-            if value is not None:
-                _check_fact(members[key], value)
+        check = top.get(key)
+        if check is not None:
+            check(value)
+            continue
+        members = groups.get(key)
+        if members is None:
+            continue  # a header field, checked above
+        if type(value) is not dict or not value.keys() <= members.keys():
+            raise Refused(f"{key}: not a mapping, or an unknown key")
+        for member, inner in value.items():
+            if inner is not None:
+                members[member](inner)
     registered = book.units.get(unit_id)
     if year != book.year:
         raise Refused("another year")

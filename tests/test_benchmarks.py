@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 import pytest
 
-from benchmarks import minimal
+from benchmarks import minimal, phases
 from benchmarks.generate import generate, passing_report, registry, write
 from compliance.cli import main as product_main
 from compliance.evaluate import STATUSES, Evaluator
@@ -231,3 +231,57 @@ def test_minimal_evaluator_uses_no_project_code(tmp_path: Path) -> None:
     rows = [orjson.loads(line) for line in done.stdout.splitlines()]
     theirs = product_jsonl(tmp_path, str(ROOT / "sample_reports"), "--workers", "1")
     assert rows == [[u["source"], u["status"], [u["counts"][s] for s in STATUSES]] for u in theirs]
+
+
+class _Stats:
+    """A pstats.Stats stand-in: {function: (calls, primitive calls, own time, cumulative, {caller: edge})}."""
+
+    def __init__(self, table: dict[phases.Func, tuple[Any, ...]]) -> None:
+        self.stats = table
+
+
+def test_phase_breakdown_gives_time_to_the_first_phase_entered() -> None:
+    root = ("~", 0, "<main>")
+    line = ("/x/compliance/loading/reports.py", 1, "report_from_line")
+    loads = ("~", 0, "<built-in method orjson.loads>")
+    judge = ("/x/compliance/engine/durable.py", 1, "judge")
+    result = ("/x/compliance/evaluate.py", 1, "_result")
+    shortfall = ("/x/compliance/measures/interface.py", 1, "shortfall")
+    measure = ("/x/compliance/measures/count.py", 1, "measure")
+    table = {
+        root: (1, 1, 1.0, 20.0, {}),
+        line: (9, 9, 2.0, 5.0, {root: (9, 9, 2.0, 5.0)}),
+        # orjson.loads reads reports (3 s) and the engine's answers (1 s): shared 3:1
+        loads: (9, 9, 4.0, 4.0, {line: (8, 8, 3.0, 3.0), judge: (1, 1, 1.0, 1.0)}),
+        judge: (1, 1, 1.5, 2.5, {root: (1, 1, 1.5, 2.5)}),
+        result: (1, 1, 0.5, 1.0, {root: (1, 1, 0.5, 1.0)}),
+        shortfall: (1, 1, 0.5, 0.5, {result: (1, 1, 0.5, 0.5)}),  # measures' code building a result: results
+        measure: (1, 1, 0.25, 0.25, {root: (1, 1, 0.25, 0.25)}),
+    }
+    found = phases.attribute(_Stats(table))  # type: ignore[arg-type]
+    assert found.total == pytest.approx(9.75)
+    assert found.phases["parse+validate"] == pytest.approx(2.0 + 3.0)
+    assert found.phases["engine"] == pytest.approx(1.5 + 1.0)
+    assert found.phases["results"] == pytest.approx(1.0)
+    assert found.phases["derive"] == pytest.approx(0.25)
+    assert found.phases["other"] == pytest.approx(1.0)
+    assert found.unclaimed[0][1] == "<main>"
+
+
+def test_benchmark_command_reports_ratios_memory_and_phases(tmp_path: Path) -> None:
+    """A tiny run of `python -m benchmarks.run`: every table is there (its numbers are measured, not tested)."""
+    tiny = ["--sizes", "30", "--repeat", "1", "--workers", "1", "--profile-size", "30", "--data", str(tmp_path)]
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", *tiny],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    for heading in ("cpu ×min", "cpu ×orj", "product parent", "per-phase breakdown"):
+        assert heading in text
+    for phase in phases.ORDER:
+        assert any(line.startswith(phase + " ") for line in text.splitlines()), phase
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["30-seed2018.jsonl"]  # no output or stats left behind
