@@ -11,19 +11,22 @@ Same semantics as the product, written afresh from the README and the vocabulary
 outside the assessment year and duplicates (the `distinct` key) are not counted; `per:` periods and per-record
 kinds (`days`, `each`) pass only if every one meets the target, and a record that is not done (no end date, no
 value) fails; 0/0 is not applicable and a numerator above its denominator an error; working days come from
-calendar.yaml (the first day not counted) and a date it does not cover is an error.
+calendar.yaml (the first day not counted) and a date it does not cover is an error; a unit fails when a rule gives
+fail, not_reported or error, unless that rule is a bonus item (加分项).
 
 What makes a report invalid here is deliberately less than the product's validation, and no message is kept:
 - the JSON or YAML does not parse; the report is not a mapping;
-- the header: `unit_id` (a slug) and `year` (an integer) present, `unit_type` a slug, the other header fields
-  of the right kind; the year is not the rulebook's, the unit is unknown without a `unit_type`, contradicts the
-  registry, or names an unknown type;
+- the header: `unit_id` (text: a unit's id, Chinese name or alias, matched ignoring case, width and spaces) and
+  `year` (an integer) present, `unit_type` a slug, the other header fields of the right kind; the year is not the
+  rulebook's, the unit is unknown without a `unit_type`, contradicts the registry, or names an unknown type;
 - keys: an unknown key at any level (report, group, record, rate, milestone), a required record field missing;
 - shapes: records a list of mappings, groups, rates and milestones mappings; a rate's parts both given or
   neither, numbers where numbers belong; a record date before the date it must not precede (`not_before`);
 - values a measure reads: dates written YYYY-MM-DD, numbers, flags, choices and text of the declared type.
 A bad value in a record field no applicable measure reads passes unnoticed here (the product refuses it); on
 the generated benchmark data and the samples both agree on every report (tests/test_benchmarks.py).
+
+It reads YAML, JSON and JSON Lines reports (not Excel workbooks):
 
     python -m benchmarks.minimal sample_reports [--rules DIR] [--output FILE]   # JSON Lines [source, status, counts]
 """
@@ -36,6 +39,7 @@ import math
 import operator
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
@@ -78,6 +82,11 @@ class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
+def unit_key(text: str) -> str:
+    """A unit's id or name as a clerk may type it: full-width made half-width (NFKC), any case, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 def _yaml(path: Path) -> Any:
@@ -206,6 +215,7 @@ class Check:
     measure: str
     compare: Callable[[Any, Any], bool]
     target: int | float
+    bonus: bool  # a bonus item (加分项): falling short of it does not fail the unit
 
 
 class Rulebook:
@@ -218,6 +228,14 @@ class Rulebook:
         self.year: int = meta["year"]
         self.types = frozenset(t["id"] for t in registry["types"])
         self.units: dict[str, str] = {u["id"]: u["type"] for u in registry["units"]}
+        self.names: dict[str, str] = {}  # how a report may name a unit -> its id: ids first, then names, aliases
+        for unit in registry["units"]:
+            self.names.setdefault(unit_key(unit["id"]), unit["id"])
+        for unit in registry["units"]:
+            self.names.setdefault(unit_key(unit["name"]), unit["id"])
+        for unit in registry["units"]:
+            for alias in unit.get("aliases") or ():
+                self.names.setdefault(unit_key(alias), unit["id"])
         calendar_file = folder / "calendar.yaml"
         self.calendar = Calendar(_yaml(calendar_file)) if calendar_file.exists() else None
         self.facts: dict[str, FactSpec] = {}
@@ -261,6 +279,7 @@ class Rulebook:
                         check["measure"],
                         COMPARE[check["op"]],
                         check["target"],
+                        bool(rule.get("bonus")),
                     )
                 )
         self.named = frozenset(u for c in self.checks for u in c.units)
@@ -619,11 +638,12 @@ def fact_checker(spec: FactSpec) -> Callable[[Any], object]:
 
 
 def check_report(book: Rulebook, report: Any) -> tuple[str, str]:
-    """The report's unit id and unit type, or Refused: keys, shapes and header (see the module docstring)."""
+    """The report's unit (its registered id if it names one) and unit type, or Refused: keys, shapes and header
+    (see the module docstring)."""
     if type(report) is not dict or not report.keys() <= book.keys:
         raise Refused("not a report, or an unknown key")
     unit_id, year, unit_type = report.get("unit_id"), report.get("year"), report.get("unit_type")
-    if type(unit_id) is not str or not SLUG.fullmatch(unit_id := unit_id.strip()):
+    if type(unit_id) is not str or not 1 <= len(unit_id := unit_id.strip()) <= 100:
         raise Refused("unit_id")
     if type(year) is not int or not 1990 <= year <= 2100:
         raise Refused("year")
@@ -652,6 +672,8 @@ def check_report(book: Rulebook, report: Any) -> tuple[str, str]:
         for member, inner in value.items():
             if inner is not None:
                 members[member](inner)
+    if unit_id not in book.units:  # not an id as registered: perhaps a name or an alias
+        unit_id = book.names.get(unit_key(unit_id), unit_id)
     registered = book.units.get(unit_id)
     if year != book.year:
         raise Refused("another year")
@@ -678,6 +700,7 @@ class Verdict:
 
 
 NO_COUNTS = (0, 0, 0, 0, 0)
+BAD = frozenset(("fail", "not_reported", "error"))  # any of these in a rule that is not a bonus fails the unit
 
 
 class Evaluator:
@@ -723,7 +746,7 @@ class Evaluator:
             statuses.count("not_reported"),
             statuses.count("error"),
         )
-        bad = counts[1] + counts[3] + counts[4]
+        bad = any(status in BAD and not check.bonus for check, status in zip(checks, statuses, strict=True))
         rules = tuple(zip((c.rule_id for c in checks), statuses, strict=True))
         return Verdict(source, unit_id, "fail" if bad else "pass", counts, rules)
 

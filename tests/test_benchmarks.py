@@ -118,8 +118,9 @@ def test_minimal_and_product_agree_on_the_samples(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("rules", [DEFAULT_RULES, MADEUP], ids=["nantong-2018", "madeup-county-2025"])
 def test_minimal_and_product_agree_on_every_rule_example(rules: Path) -> None:
-    """Each example report, scored whole: every applicable rule's status the same, and the example's own rule
-    gives what the example expects (both rulebooks, so every kind and option of the vocabulary is exercised)."""
+    """Each example report, scored whole: the unit's status and every applicable rule's status the same (a bonus
+    rule falling short fails no unit), and the example's own rule gives what the example expects (both rulebooks,
+    so every kind and option of the vocabulary is exercised)."""
     book = load_rulebook(rules)
     plain = minimal.Evaluator(minimal.Rulebook(rules))
     compared = 0
@@ -133,13 +134,33 @@ def test_minimal_and_product_agree_on_every_rule_example(rules: Path) -> None:
                 card = evaluator.score_batch([ReportInput(name, "", report)])[0]
                 theirs = sorted((r.rule_id, r.status) for r in card.results)
                 verdict = plain.judge(name, copy.deepcopy(data))
-                assert (name, sorted(verdict.rules)) == (name, theirs)
+                assert (name, verdict.status, sorted(verdict.rules)) == (name, card.status, theirs)
                 assert (name, dict(verdict.rules)[rule.id]) == (name, example.expect.value)
                 compared += 1
     assert compared >= 40
     kinds = {kind for m in minimal._yaml(rules / "measures.yaml")["measures"] for kind in minimal.KINDS if kind in m}
     if rules == MADEUP:
         assert kinds == set(minimal.KINDS)  # the made-up rulebook uses every kind of the vocabulary
+
+
+def test_a_bonus_rule_falling_short_fails_no_unit() -> None:
+    """A made-up department meeting every rule but the bonus one (MU-08.1, 加分项): both say pass."""
+    book = load_rulebook(MADEUP)
+    data: dict[str, Any] = {"unit_id": "police", "year": book.meta.year}
+    for rule in book.rules:  # the passing example of every rule a department is held to, merged
+        example = next((e for e in rule.examples if e.expect.value == "pass"), None)
+        if rule.check is None or "department" not in rule.applies_to.types or example is None:
+            continue
+        for key, value in example.report.items():
+            both = isinstance(value, dict) and isinstance(data.get(key), dict)
+            data[key] = {**data[key], **value} if both else value
+    data["model_unit"] = False
+    with Evaluator(book) as evaluator:
+        card = evaluator.score_batch([ReportInput("bonus", "", book.report.model.model_validate(data))])[0]
+    verdict = minimal.Evaluator(minimal.Rulebook(MADEUP)).judge("bonus", data)
+    assert [(r.rule_id, r.status) for r in card.results if r.status != "pass"] == [("MU-08.1", "fail")]
+    assert (verdict.status, sorted(verdict.rules)) == (card.status, sorted((r.rule_id, r.status) for r in card.results))
+    assert verdict.status == "pass"
 
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
@@ -161,7 +182,9 @@ REFUSED: dict[str, Callable[[dict[str, Any]], None]] = {
     "misspelt-key": lambda r: r.__setitem__("lawstudy_sessions", r.pop("law_study_sessions")),
     "other-year": _set("year", 2017),
     "year-as-text": _set("year", "2018"),
-    "unit-id-not-a-slug": _set("unit_id", "Qidong"),
+    "unit-id-blank": _set("unit_id", "  "),
+    "unit-id-a-number": _set("unit_id", 101),
+    "unit-id-too-long": _set("unit_id", "市" * 101),
     "unknown-unit-type": _set("unit_type", "village_committee"),
     "type-contradicts-registry": _set("unit_type", "county_government"),
     "unknown-unit-without-type": _set("unit_id", "nowhere"),
@@ -192,12 +215,21 @@ REFUSED: dict[str, Callable[[dict[str, Any]], None]] = {
 }
 
 
+ACCEPTED: dict[str, Callable[[dict[str, Any]], None]] = {
+    "unit-by-chinese-name": _set("unit_id", "市审批局"),
+    "unit-by-alias": _set("unit_id", "市行政审批局"),
+    "unit-id-in-capitals-and-spaces": _set("unit_id", " ＳＨＥＮ PI "),
+    "unit-type-agrees-with-registry": _set("unit_type", "city_department"),
+}
+
+
 def test_minimal_refuses_what_the_product_refuses(tmp_path: Path) -> None:
     """The structural check its docstring promises (keys, shapes, header, and the values a measure reads): each of
-    these reports is invalid for both; the report they were made from is valid and passes for both."""
+    these reports is invalid for both; the report they were made from is valid and passes for both, also when it
+    names its unit by Chinese name or alias."""
     base = passing_report(random.Random(5), "shenpi", "city_department", "市审批局", True)
     lines = [orjson.dumps(base)]
-    for change in REFUSED.values():
+    for change in (*ACCEPTED.values(), *REFUSED.values()):
         report = copy.deepcopy(base)
         change(report)
         lines.append(orjson.dumps(report))
@@ -206,10 +238,12 @@ def test_minimal_refuses_what_the_product_refuses(tmp_path: Path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
     theirs = [product_summary(u) for u in product_jsonl(tmp_path, str(path), "--workers", "1")]
     mine = [minimal_summary(v) for v in minimal.score_paths([path])]
-    names = ["base", *REFUSED, "broken-json"]
-    assert [(n, s[2]) for n, s in zip(names, theirs, strict=True)] == [
-        ("base", "pass"),
-        *((n, "invalid") for n in names[1:]),
+    names = ["base", *ACCEPTED, *REFUSED, "broken-json"]
+    assert [(n, s[1], s[2]) for n, s in zip(names, theirs, strict=True)][: 1 + len(ACCEPTED)] == [
+        (n, "shenpi", "pass") for n in names[: 1 + len(ACCEPTED)]
+    ]
+    assert [(n, s[2]) for n, s in zip(names, theirs, strict=True)][1 + len(ACCEPTED) :] == [
+        (n, "invalid") for n in names[1 + len(ACCEPTED) :]
     ]
     assert list(zip(names, mine, strict=True)) == list(zip(names, theirs, strict=True))
 
