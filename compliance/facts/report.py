@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from compliance.facts.declare import Fact, FactsFile, FactType, FieldType, RecordField
+from compliance.loading.documents import FLOAT_LIMIT
 from compliance.model import SLUG, Strict, Text
 
 _DATE_MESSAGE = "日期应写作 YYYY-MM-DD 的有效日期，如 2018-03-15（a valid date written YYYY-MM-DD）"
@@ -48,7 +49,9 @@ def _date_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.Core
 ReportDate = Annotated[dt.date, GetPydanticSchema(_date_schema), WithJsonSchema({"type": "string", "format": "date"})]
 INT64 = 2**63 - 1  # beyond it JSON parsers disagree (orjson reads a float) and the engine cannot compare
 Count = Annotated[int, Field(strict=True, ge=0, le=INT64)]
-Decimal_ = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+# Every number of a report is bounded by what the engine compares exactly, so a report the model accepts needs
+# no walk of its values for out-of-range numbers (the JSON Lines fast path relies on it).
+Decimal_ = Annotated[float, Field(strict=True, allow_inf_nan=False, gt=-FLOAT_LIMIT, lt=FLOAT_LIMIT)]
 Flag = Annotated[bool, Field(strict=True)]
 Slug = Annotated[str, StringConstraints(pattern=SLUG)]
 
@@ -121,7 +124,7 @@ def _field_type(field: RecordField) -> Any:
     if field.type is FieldType.CHOICE:
         return Literal[field.values]
     integer = field.type is FieldType.INTEGER
-    bounds: dict[str, float] = {"ge": -INT64, "le": INT64} if integer else {}
+    bounds: dict[str, float] = {"ge": -INT64, "le": INT64} if integer else {"gt": -FLOAT_LIMIT, "lt": FLOAT_LIMIT}
     if field.minimum is not None:
         bounds["ge"] = field.minimum
     if field.maximum is not None:
@@ -164,7 +167,7 @@ def _rate_model(fact: Fact) -> type[BaseModel]:
         "numerator": (Count | None, Field(None, title=fact.numerator.zh, description="分子（整数）")),
         "denominator": (Count | None, Field(None, title=fact.denominator.zh, description="分母（整数）")),
         "percent": (
-            Annotated[float, Field(strict=True, ge=0, allow_inf_nan=False)] | None,
+            Annotated[float, Field(strict=True, ge=0, lt=FLOAT_LIMIT, allow_inf_nan=False)] | None,
             Field(None, title="比率（%）", description="无法提供分子分母时填写的百分比，如 98.5"),
         ),
     }
