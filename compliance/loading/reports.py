@@ -260,7 +260,7 @@ def report_from_line(path: str, number: int, line: bytes, model: type[ReportHead
     except ValidationError:
         pass
     else:
-        # The model accepted the line, so every number in it stands in a bounded field of the model (no float
+        # The model took the line, so every number in it stands in a bounded field of the model (no float
         # beyond the engine's range) and its nesting is the model's: no walk of the values is needed.
         if json_plainly_strict(line, data, numbers_checked=True):
             return ReportInput(source, digest, report, place=Place(path, number, {}, line))
