@@ -4,7 +4,7 @@
 #   bash benchmarks/compare_commits.sh 8383ae3 a232334 benchmarks/data/30000.jsonl 5
 # Make the data with: python -m benchmarks.generate --units 30000 --out benchmarks/data/30000.jsonl
 # (a data file made by one commit's generator carries that commit's facts; use one both commits can read.)
-set -euo pipefail
+set -uo pipefail
 a=$1 b=$2 data=$(realpath "$3") rounds=${4:-5}
 top=$(git rev-parse --show-toplevel)
 work=$(mktemp -d)
@@ -15,6 +15,6 @@ for _ in $(seq "$rounds"); do
   for side in a b; do
     /usr/bin/time -f "$side $([ $side = a ] && echo "$a" || echo "$b") %U user %S sys %e wall" python -c \
       "import sys; sys.path.insert(0, '$work/$side'); from compliance.cli import main; sys.exit(main(['score', '$data', '--format', 'jsonl', '--workers', '1', '--output', '$work/out-$side.jsonl']))" \
-      2>&1 | tail -1
+      2>&1 | tail -1 || true  # score exits 1 when a unit fails: that is not an error here
   done
 done
