@@ -14,8 +14,9 @@ Scalars are strict, so no number or unit changes silently:
   `1:40` is text, not base 60; an integer with a leading zero (`0100`: 64 in YAML 1.1, 100 in 1.2) is refused
   as ambiguous; timestamps stay text for the models to validate;
 - a key written twice is an error naming both places (YAML and JSON alike: the later would silently win);
-- every number must be one the rule engine compares exactly (compliance.engine.durable): an integer within
-  ±(2**63 - 1), a finite float below 2**63 in size, and no literal that rounds to zero (`1e-400`).
+- no number is infinite, NaN or a literal that rounds to zero (`1e-400`); in a rulebook every number must also
+  be one the rule engine compares exactly (compliance.engine.durable): an integer within ±(2**63 - 1), a float
+  below 2**63 in size (a report's numbers are bounded by its model, see Limits.engine_range).
 """
 
 from __future__ import annotations
@@ -95,25 +96,31 @@ class Limits:
     aliases: bool
     alias_budget: int = 0
     depth: int = MAX_DEPTH
+    # refuse numbers the engine cannot compare (integers beyond 64 bits, floats of 2**63 or more): a rulebook's
+    # targets go to the engine as written; a report's numbers are bounded by its generated model, field by field
+    # (a count stops at 2**63 - 1; a percent of 1e300 is data that contradicts itself, never an engine value)
+    engine_range: bool = True
 
 
-REPORT = Limits(aliases=False)
+REPORT = Limits(aliases=False, engine_range=False)
 RULEBOOK = Limits(aliases=True, alias_budget=ALIAS_BUDGET)
 
 
 # ---------------------------------------------------------------- numbers
 
 
-def number_problem(value: int | float) -> str | None:
+def number_problem(value: int | float, engine_range: bool = True) -> str | None:
     """Why the rule engine cannot compare a number exactly (None when it can). The same rule as
-    compliance.engine.durable.number_json, stated here so files are refused where they are read."""
+    compliance.engine.durable.number_json, stated here so files are refused where they are read. Without
+    engine_range only what no reader may accept is refused (NaN, infinities): the range is left to the model
+    that validates the data (see Limits.engine_range)."""
     if type(value) is int:
-        if -INT_LIMIT <= value <= INT_LIMIT:
+        if not engine_range or -INT_LIMIT <= value <= INT_LIMIT:
             return None
         return f"整数 {_short(value)} 超出规则引擎的64位范围（integer outside ±{INT_LIMIT}, the engine's 64-bit range）"
     if not math.isfinite(value):
         return f"数值 {value} 不是有限数（not a finite number）"
-    if abs(value) >= FLOAT_LIMIT:
+    if engine_range and abs(value) >= FLOAT_LIMIT:
         return f"数值 {value!r} 超出规则引擎可精确比较的范围（beyond ±2**63, which the engine cannot compare exactly）"
     return None
 
@@ -409,7 +416,7 @@ class _Builder:
         return text
 
     def _checked(self, event: Any, value: int | float, where: FieldPath) -> int | float | None:
-        why = number_problem(value)
+        why = number_problem(value, self.limits.engine_range)
         if why is None:
             return value
         self._note(self._at(event.start_mark, "E008", why, where))
@@ -486,7 +493,7 @@ def parse_yaml(text: str, path: str, *, with_marks: bool = True, limits: Limits 
 _ZEROS = b"0" * 300  # a literal with this many zeros may round to zero (or lose its digits)
 
 
-def parse_json(text: str | bytes, path: str) -> Document:
+def parse_json(text: str | bytes, path: str, limits: Limits = RULEBOOK) -> Document:
     """JSON (orjson: no NaN, Infinity or number beyond a double) into data, with the same strictness as YAML:
     a duplicate key, a number the engine cannot compare or one that rounds to zero is an error with its place."""
     raw = text.encode("utf-8") if isinstance(text, str) else text
@@ -496,16 +503,17 @@ def parse_json(text: str | bytes, path: str) -> Document:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         _json_error(exc, raw, path)
-    if not json_plainly_strict(raw, data, numbers_checked=False):
-        strict_json_marks(raw, path)  # raises, located, whatever is wrong
+    if not json_plainly_strict(raw, data, walk=limits):
+        strict_json_marks(raw, path, limits=limits)  # raises, located, whatever is wrong
     return Document(path, data)
 
 
-def json_plainly_strict(raw: bytes, data: Any, *, numbers_checked: bool) -> bool:
+def json_plainly_strict(raw: bytes, data: Any, *, walk: Limits | None) -> bool:
     """Cheap proof (substring searches and one orjson.dumps, no regex: this runs on every JSON Lines line) that
-    JSON text has no duplicate key, no literal that may round to zero and no integer beyond 2**53 (and, unless
-    the caller has checked the numbers and nesting some cheaper way, no float beyond 2**63 or nesting beyond
-    MAX_DEPTH). False means "look closely" (`strict_json_marks`), not "wrong".
+    JSON text has no duplicate key, no literal that may round to zero and no integer beyond 2**53; with `walk`,
+    also no nesting deeper than its depth and (if it says so) no float beyond the engine's range. False means
+    "look closely" (`strict_json_marks`), not "wrong". (JSON Lines reports skip the walk: their model bounds
+    nesting and numbers, and a walk of a large report costs more than reading it.)
 
     Duplicates: without `\\u` escapes, every colon in the text belongs to a key or stands inside a string, and
     orjson writes each back once; so the same number of colons in both means no key was dropped."""
@@ -515,9 +523,9 @@ def json_plainly_strict(raw: bytes, data: Any, *, numbers_checked: bool) -> bool
         dumped = orjson.dumps(data, option=orjson.OPT_STRICT_INTEGER)  # raises beyond 2**53 or 254 levels
     except orjson.JSONEncodeError:
         return False
-    if not numbers_checked and not _plain_values(data):
+    if walk is not None and not _plain_values(data, walk):
         return False
-    if b"\\u" not in raw:
+    if b"\\" not in raw or b"\\u" not in raw:
         return raw.count(b":") == dumped.count(b":")
     try:
         json.loads(raw, object_pairs_hook=_unique_pairs)
@@ -526,18 +534,21 @@ def json_plainly_strict(raw: bytes, data: Any, *, numbers_checked: bool) -> bool
     return True
 
 
-def _plain_values(data: Any) -> bool:
-    """No float beyond the engine's range and no nesting beyond MAX_DEPTH (integers are orjson's to check)."""
+def _plain_values(data: Any, limits: Limits) -> bool:
+    """No nesting beyond the limit's depth, and no float beyond the engine's range if the limit asks (integers
+    are orjson's to check: it refuses to write back one beyond 2**53)."""
+    floats = limits.engine_range
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        kind = type(value)
-        if kind is dict or kind is list:
-            if depth > MAX_DEPTH:
-                return False
-            stack.extend((child, depth + 1) for child in (value.values() if kind is dict else value))
-        elif kind is float and abs(value) >= FLOAT_LIMIT:
+        if depth > limits.depth:
             return False
+        for child in value.values() if type(value) is dict else value:
+            kind = type(child)
+            if kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif floats and kind is float and not -FLOAT_LIMIT < child < FLOAT_LIMIT:
+                return False
     return True
 
 
@@ -552,16 +563,18 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
-def strict_json_marks(raw: bytes, path: str, first_line: int = 1) -> dict[FieldPath, tuple[int, int]]:
+def strict_json_marks(
+    raw: bytes, path: str, first_line: int = 1, limits: Limits = REPORT
+) -> dict[FieldPath, tuple[int, int]]:
     """Read JSON text closely: every field's line and column, or the located problems that make it unacceptable
     (duplicate keys, numbers, nesting) raised as a ComplianceError. JSON is (nearly) YAML, so the YAML builder
     does it; JSON that libyaml cannot read (a key over 1,024 characters) is checked without places."""
     text = raw.decode("utf-8", "surrogateescape")
     try:
-        doc = parse_yaml(text, path, limits=REPORT)
+        doc = parse_yaml(text, path, limits=limits)
     except ComplianceError as exc:
         if any(p.code == "E001" for p in exc.problems):  # libyaml's limits, not JSON's
-            _strict_json_unplaced(raw, path)
+            _strict_json_unplaced(raw, path, limits)
             return {}
         raise _shifted(exc, first_line) from None
     if first_line == 1:
@@ -580,7 +593,7 @@ def _shifted(exc: ComplianceError, first_line: int) -> ComplianceError:
     )
 
 
-def _strict_json_unplaced(raw: bytes, path: str) -> None:
+def _strict_json_unplaced(raw: bytes, path: str, limits: Limits) -> None:
     problems: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -593,7 +606,7 @@ def _strict_json_unplaced(raw: bytes, path: str) -> None:
 
     def number(text: str) -> int | float:
         value: int | float = int(text) if _DECIMAL.fullmatch(text) else float(text)
-        why = number_problem(value)
+        why = number_problem(value, limits.engine_range)
         if why is None and value == 0 and _NONZERO_DIGIT.search(text.split("e")[0].split("E")[0]):
             why = f"数值 {text} 太小，会被读作0（so small it would be read as 0）"
         if why is not None:
@@ -706,11 +719,11 @@ def parse_file(path: Path, *, with_marks: bool = True, limits: Limits = RULEBOOK
     """Parse a .yaml/.yml/.json file by its suffix."""
     text = read_text(path)
     if path.suffix.lower() == ".json":
-        doc = parse_json(text, str(path))
+        doc = parse_json(text, str(path), limits)
         if not with_marks:
             return doc
         try:
-            return Document(doc.path, doc.data, strict_json_marks(text.encode("utf-8"), doc.path))
+            return Document(doc.path, doc.data, strict_json_marks(text.encode("utf-8"), doc.path, limits=limits))
         except ComplianceError:  # cannot happen once parse_json has read it; marks are a nicety anyway
             return doc
     return parse_yaml(text, str(path), with_marks=with_marks, limits=limits)

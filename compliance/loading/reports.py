@@ -128,20 +128,17 @@ def validate_report(doc: Document, model: type[ReportHeader], raw_yaml: str | No
         return ReportInput(doc.path, digest, model.model_validate(doc.data), place=place)
     except ValidationError as exc:
         if raw_yaml is not None:  # parsed fast without line marks: parse again for the lines
-            doc = _marked(raw_yaml, doc)
+            try:
+                doc = Document(doc.path, doc.data, parse_yaml(raw_yaml, doc.path, limits=REPORT).marks)
+            except ComplianceError as refused:
+                if any(p.code != "E001" for p in refused.problems):
+                    # the text itself is refused (an integer beyond 64 bits that JSON read as a float): say so
+                    return ReportInput(doc.path, digest, None, tuple(refused.problems), _claimed(doc.data), place)
+                # E001: JSON that libyaml cannot read (a key over 1,024 characters): the model's problems, unplaced
         problems = tuple(validation_problems(doc, exc, model))
         return ReportInput(doc.path, digest, None, problems, _claimed(doc.data), place)
     except ComplianceError as exc:
         return ReportInput(doc.path, digest, None, tuple(exc.problems), _claimed(doc.data), place)
-
-
-def _marked(text: str, doc: Document) -> Document:
-    # JSON is (nearly) YAML, so the YAML builder gives JSON files their line numbers too; the text was read
-    # (within limits) once already, so it reads again; if not (JSON that libyaml cannot read), no lines.
-    try:
-        return Document(doc.path, doc.data, parse_yaml(text, doc.path, limits=REPORT).marks)
-    except ComplianceError:
-        return doc
 
 
 def _with_digest(item: ReportInput, raw: bytes) -> ReportInput:
@@ -176,7 +173,7 @@ def read_report_file(path: Path, model: type[ReportHeader]) -> Iterator[ReportIn
     try:
         text = decode(raw, name)
         if is_json:
-            item = validate_report(parse_json(text, name), model, raw_yaml=text)
+            item = validate_report(parse_json(text, name, REPORT), model, raw_yaml=text)
         else:
             item = validate_report(parse_yaml(text, name, with_marks=False, limits=REPORT), model, raw_yaml=text)
     except ComplianceError as exc:
@@ -250,11 +247,11 @@ def report_from_line(path: str, number: int, line: bytes, model: type[ReportHead
     # Fast path: pydantic validates the line's bytes directly, quicker than validating `data`. The two agree
     # because orjson has read the line first: so it is JSON without NaN, Infinity or a number beyond a double,
     # even in a value a duplicate key discards (pydantic's parser would read those); and a line is taken this
-    # way only when `json_plainly_strict` shows that no key is duplicated, no literal rounds to zero, no integer
-    # passes 2**53 (pydantic reads integers beyond 64 bits, orjson floats: every integer field of a generated
-    # report model stops at int64 anyway) and no float passes 2**63. On such JSON both parsers read the same
-    # values. Any other line is read closely, and a report pydantic refuses is validated again from `data`, for
-    # problems located like any other report's.
+    # way only when `json_plainly_strict` shows that no key is duplicated, no literal rounds to zero and no
+    # integer passes 2**53 (pydantic reads integers beyond 64 bits, orjson floats: every integer field of a
+    # generated report model stops at int64 anyway). On such JSON both parsers read the same values. Any other
+    # line is read closely, and a report pydantic refuses is validated again from `data`, for problems located
+    # like any other report's.
     try:
         report = model.model_validate_json(line)
     except ValidationError:
@@ -262,7 +259,7 @@ def report_from_line(path: str, number: int, line: bytes, model: type[ReportHead
     else:
         # The model took the line, so every number in it stands in a bounded field of the model (no float
         # beyond the engine's range) and its nesting is the model's: no walk of the values is needed.
-        if json_plainly_strict(line, data, numbers_checked=True):
+        if json_plainly_strict(line, data, walk=None):
             return ReportInput(source, digest, report, place=Place(path, number, {}, line))
     return read_line_closely(path, number, line, data, model)
 
