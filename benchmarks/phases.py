@@ -8,7 +8,8 @@ Every profiled function's own time (cProfile's `tottime`) goes to a phase:
   orjson parsing the engine's answer is engine time, not report parsing);
 - a function called from several places shares its time between its callers' phases in proportion to the
   cumulative time each caller spent in it (cProfile keeps one level of callers, not whole stacks: this is the
-  usual approximation, exact whenever a function is called from one phase only).
+  usual approximation, exact whenever a function is called from one phase only; it blurs behind builtins
+  called from everywhere, such as `list.extend` running a generator, which is why a phase claims whole files).
 What no phase claims is `other` (reading lines, the CLI, the worker loop, writing the output), listed with its
 biggest functions so a renamed hot function shows up there rather than vanishing.
 
@@ -49,7 +50,12 @@ PHASES: tuple[tuple[str, Callable[[Func], bool]], ...] = (
     (
         "parse+validate",
         lambda f: (
-            _in("compliance/loading/reports.py", "compliance/facts/report.py", "/pydantic/main.py")(f)
+            _in(
+                "compliance/loading/reports.py",
+                "compliance/loading/documents.py",
+                "compliance/facts/report.py",
+                "/pydantic/main.py",
+            )(f)
             or _builtin("orjson.loads", "validate_json", "validate_python", "validate_strings")(f)
         ),
     ),

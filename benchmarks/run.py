@@ -18,8 +18,8 @@ may use W workers, the others use one).
 
 Then one profiled run: the product with `--workers 1` under cProfile on `--profile-size` units, in a fresh
 process, its time split into phases by benchmarks/phases.py. Each function's own time goes to the first phase
-entered on the way to it, so nothing is counted twice: parse+validate is compliance/loading/reports.py,
-compliance/facts/report.py, pydantic's validate_json/model_validate* and orjson.loads; derive is
+entered on the way to it, so nothing is counted twice: parse+validate is compliance/loading/reports.py and
+documents.py, compliance/facts/report.py, pydantic's validate_json/model_validate* and orjson.loads; derive is
 compliance/measures/*; engine is compliance/engine/* and durable_rules_engine; results is the result-building
 functions of compliance/evaluate.py (_card, _result, _invalid, ...); encode is compliance/results.py,
 compliance/parallel.py encode_* and orjson.dumps; setup is loading the rulebook and imports; other is the rest

@@ -234,11 +234,12 @@ def test_minimal_refuses_what_the_product_refuses(tmp_path: Path) -> None:
         change(report)
         lines.append(orjson.dumps(report))
     lines.append(orjson.dumps(base)[:-7])  # cut short: not JSON
+    lines.append(b'{"unit_id": "shenpi", "year": 2018, "unit_name": ' + b"[" * 1000 + b"]" * 1000 + b"}")
     path = tmp_path / "variants.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     theirs = [product_summary(u) for u in product_jsonl(tmp_path, str(path), "--workers", "1")]
     mine = [minimal_summary(v) for v in minimal.score_paths([path])]
-    names = ["base", *ACCEPTED, *REFUSED, "broken-json"]
+    names = ["base", *ACCEPTED, *REFUSED, "broken-json", "nested-a-thousand-deep"]
     assert [(n, s[1], s[2]) for n, s in zip(names, theirs, strict=True)][: 1 + len(ACCEPTED)] == [
         (n, "shenpi", "pass") for n in names[: 1 + len(ACCEPTED)]
     ]
