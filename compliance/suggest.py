@@ -7,6 +7,7 @@ import typing
 from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel
+from typing_extensions import is_typeddict
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
@@ -14,30 +15,31 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _models_in(annotation: object) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+def keys_of(shape: type) -> dict[str, object]:
+    """The keys a report writes for a model or a TypedDict (aliases for a model), with their annotations."""
+    if is_typeddict(shape):
+        return dict(typing.get_type_hints(shape, include_extras=True))
+    assert issubclass(shape, BaseModel)
+    return {info.alias or name: info.annotation for name, info in shape.model_fields.items()}
+
+
+def shapes_in(annotation: object) -> list[type]:
+    """The models and TypedDicts an annotation holds (inside Optional, tuple, Annotated, NotRequired...)."""
+    if isinstance(annotation, type) and (issubclass(annotation, BaseModel) or is_typeddict(annotation)):
         return [annotation]
-    found: list[type[BaseModel]] = []
+    found: list[type] = []
     for arg in typing.get_args(annotation):
-        found.extend(_models_in(arg))
+        found.extend(shapes_in(arg))
     return found
 
 
 def known_fields(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
-    """The field names allowed at a location inside `model` (aliases included)."""
-    current: list[type[BaseModel]] = [model]
+    """The keys allowed at a location inside `model`."""
+    current: list[type] = [model]
     for part in loc:
         if isinstance(part, int):
             continue
-        following: list[type[BaseModel]] = []
-        for candidate in current:
-            for name, info in candidate.model_fields.items():
-                if part in (name, info.alias):
-                    following.extend(_models_in(info.annotation))
+        following = [shape for candidate in current for shape in shapes_in(keys_of(candidate).get(str(part)))]
         if following:
             current = following
-    names: list[str] = []
-    for candidate in current:
-        for name, info in candidate.model_fields.items():
-            names.append(info.alias or name)
-    return names
+    return [key for candidate in current for key in keys_of(candidate)]

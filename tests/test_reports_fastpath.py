@@ -11,7 +11,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+import typing_extensions
 from pydantic import BaseModel
+from typing_extensions import is_typeddict
 
 from benchmarks.generate import generate
 from compliance.errors import ComplianceError, Problem
@@ -136,12 +138,18 @@ ADVERSARIAL = {
 }
 
 
-def _int_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> typing.Iterator[tuple[str, ...]]:
+def _keys(shape: type) -> dict[str, object]:
+    """The keys a report writes at one level of the model (records, rates and milestones are TypedDicts)."""
+    if is_typeddict(shape):
+        return typing.get_type_hints(shape, include_extras=True)
+    return {field.alias or attribute: field.annotation for attribute, field in shape.model_fields.items()}
+
+
+def _int_fields(model: type, prefix: tuple[str, ...] = ()) -> typing.Iterator[tuple[str, ...]]:
     """Every path to an int field of the report model (found from the model, so new fields are covered)."""
-    for attribute, field in model.model_fields.items():
-        name = field.alias or attribute  # the key a report writes
-        for kind in _kinds(field.annotation):
-            if isinstance(kind, type) and issubclass(kind, BaseModel):
+    for name, annotation in _keys(model).items():
+        for kind in _kinds(annotation):
+            if isinstance(kind, type) and (issubclass(kind, BaseModel) or is_typeddict(kind)):
                 yield from _int_fields(kind, (*prefix, name))
             elif kind is int:
                 yield (*prefix, name)
@@ -149,7 +157,7 @@ def _int_fields(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> typing.
 
 def _kinds(annotation: object) -> typing.Iterator[object]:
     origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
+    if origin in (typing.Annotated, typing.NotRequired, typing.Required, typing_extensions.NotRequired):
         yield from _kinds(typing.get_args(annotation)[0])
     elif origin in (typing.Union, types.UnionType, tuple, list):
         for arg in typing.get_args(annotation):
@@ -292,3 +300,34 @@ def test_a_report_nested_too_deep_is_an_invalid_row_at_the_level_too_deep(tmp_pa
     assert item.report is None and item.claimed == "haimen"
     column = len(BASE + b',"unit_name":') + 64
     assert [(p.code, p.line, p.column) for p in item.problems] == [("E005", 1, column)]
+
+
+MISSPELT = [
+    (
+        '"law_study_sessions":[{"dat":"2018-01-02","topic":"t","format":"集体学法"}]',
+        "law_study_sessions[0].dat",
+        "date",
+    ),  # noqa: E501
+    (
+        '"rates":{"court_appearance":{"numerator":1,"denominator":2,"previous_percent":5}}',
+        "rates.court_appearance.previous_percent",
+        "previous_year_percent",
+    ),
+    (
+        '"milestones":{"annual_work_plan":{"completed":"2018-02-01","document":"x"}}',
+        "milestones.annual_work_plan.document",
+        "document_no",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fact", "where", "suggested"), MISSPELT)
+def test_a_misspelt_key_inside_a_record_rate_or_milestone_is_named_with_the_key_meant(
+    fact: str, where: str, suggested: str
+) -> None:
+    """Records, rates and milestones are validated as plain dicts (TypedDicts): the did-you-mean hint still looks
+    inside them for the keys they allow."""
+    item = report_from_line("p", 1, BASE + b"," + fact.encode() + b"}", MODEL)
+    assert item is not None and item.report is None
+    unknown = [p for p in item.problems if p.code == "E102"]
+    assert len(unknown) == 1 and f"did you mean '{suggested}'" in unknown[0].message and where in str(unknown[0])

@@ -11,19 +11,21 @@ import datetime as dt
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar, Literal, cast
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
+    ConfigDict,
     Field,
     GetCoreSchemaHandler,
     GetPydanticSchema,
     StringConstraints,
     WithJsonSchema,
     create_model,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError, core_schema
+from typing_extensions import TypedDict
 
 from compliance.facts.declare import Fact, FactsFile, FactType, FieldType, RecordField
 from compliance.loading.documents import FLOAT_LIMIT
@@ -72,46 +74,62 @@ class ReportHeader(Strict):
 HEADER_KEYS = tuple(ReportHeader.model_fields)
 
 
-class _Record(Strict):
-    """A record of a declared record list."""
+_PLAIN_CONFIG = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class _OrderedRecord(_Record):
-    """A record with dates that must not go backwards (`not_before`): (later, earlier, message) in `date_order`.
-    Only records that declare such a pair pay for the check."""
+def _dates_in_order(date_order: tuple[tuple[str, str, str], ...]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A record's dates must not go backwards (`not_before`): (later, earlier, message) pairs."""
 
-    date_order: ClassVar[tuple[tuple[str, str, str], ...]] = ()
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> _OrderedRecord:
-        for later, earlier, message in self.date_order:
-            end, start = getattr(self, later), getattr(self, earlier)
+    def check(record: dict[str, Any]) -> dict[str, Any]:
+        for later, earlier, message in date_order:
+            end, start = record.get(later), record.get(earlier)
             if end is not None and start is not None and end < start:
                 raise PydanticCustomError("date_order", message, {"end": str(end), "start": str(start)})
-        return self
+        return record
+
+    return check
 
 
-class _Rate(Strict):
-    """A rate given as its parts (numerator, denominator) or, where parts are not kept, as a percent."""
-
-    @model_validator(mode="after")
-    def _parts_together(self) -> _Rate:
-        if (getattr(self, "numerator", None) is None) != (getattr(self, "denominator", None) is None):
-            raise PydanticCustomError(
-                "rate_parts", "分子和分母应同时填写，或都不填（give both numerator and denominator, or neither）"
-            )
-        return self
+def _parts_together(parts: dict[str, Any]) -> dict[str, Any]:
+    if (parts.get("numerator") is None) != (parts.get("denominator") is None):
+        raise PydanticCustomError(
+            "rate_parts", "分子和分母应同时填写，或都不填（give both numerator and denominator, or neither）"
+        )
+    return parts
 
 
-class Milestone(Strict):
-    """A thing ordered done: completed on a date, evidenced by a document number (文号)."""
+def _plain(
+    name: str, definitions: dict[str, Any], after: Callable[[Any], Any] | None = None, doc: str | None = None
+) -> Any:
+    """A plain dict keyed as the report writes it, optional keys absent when not given: a report holds thousands
+    of these, and a dict of scalars costs a fraction of a model instance and nothing to the garbage collector."""
+    shape = TypedDict(name, definitions)  # type: ignore[misc]
+    shape.__pydantic_config__ = _PLAIN_CONFIG  # type: ignore[attr-defined]
+    shape.__doc__ = doc
+    return Annotated[shape, AfterValidator(after)] if after else shape
 
-    completed: ReportDate = Field(title="完成日期", description="完成（印发）日期 YYYY-MM-DD")
-    document_no: Text = Field(title="文号", description="印发文件的文号")
+
+def _optional(kind: Any, title: str, description: str | None = None) -> Any:
+    return NotRequired[Annotated[kind | None, Field(**_described(title, description))]]
+
+
+def _required(kind: Any, title: str, description: str | None = None) -> Any:
+    return Annotated[kind, Field(**_described(title, description))]
 
 
 def _described(title: str, description: str | None) -> dict[str, Any]:
     return {"title": title, "description": description} if description else {"title": title}
+
+
+# A milestone: a thing ordered done, completed on a date, evidenced by a document number (文号).
+Milestone = _plain(
+    "Milestone",
+    {
+        "completed": _required(ReportDate, "完成日期", "完成（印发）日期 YYYY-MM-DD"),
+        "document_no": _required(Text, "文号", "印发文件的文号"),
+    },
+    doc="A thing ordered done: completed on a date, evidenced by a document number (文号).",
+)
 
 
 def _field_type(field: RecordField) -> Any:
@@ -133,27 +151,23 @@ def _field_type(field: RecordField) -> Any:
     return Annotated[base, Field(strict=True, **bounds)]  # type: ignore[call-overload]
 
 
-def _record_model(fact: Fact) -> type[BaseModel]:
-    definitions: dict[str, Any] = {}
-    for field in fact.fields:
-        info = Field(... if field.required else None, alias=field.id, **_described(field.label.zh, field.description))
-        kind = _field_type(field)
-        definitions[f"f_{field.id}"] = (kind if field.required else kind | None, info)
-    ordered = any(field.not_before for field in fact.fields)
-    if not ordered:
-        return create_model(f"Record_{fact.id}", __base__=_Record, **definitions)
-    model = create_model(f"Record_{fact.id}", __base__=_OrderedRecord, **definitions)
-    model.date_order = tuple(
+def _record_model(fact: Fact) -> Any:
+    """A record of a declared record list, keyed by field id."""
+    definitions = {
+        field.id: (_required if field.required else _optional)(_field_type(field), field.label.zh, field.description)
+        for field in fact.fields
+    }
+    date_order = tuple(
         (
-            f"f_{field.id}",
-            f"f_{field.not_before}",
+            field.id,
+            field.not_before,
             f"{field.label.zh} {{end}} 早于 {_label_of(fact, field.not_before)} {{start}}"
             f"（{field.id} is before {field.not_before}）",
         )
         for field in fact.fields
         if field.not_before
     )
-    return model
+    return _plain(f"Record_{fact.id}", definitions, _dates_in_order(date_order) if date_order else None)
 
 
 def _label_of(fact: Fact, field_id: str) -> str:
@@ -161,22 +175,25 @@ def _label_of(fact: Fact, field_id: str) -> str:
     return found.label.zh if found else field_id
 
 
-def _rate_model(fact: Fact) -> type[BaseModel]:
+def _rate_model(fact: Fact) -> Any:
+    """A rate given as its parts (numerator, denominator) or, where parts are not kept, as a percent."""
     assert fact.numerator is not None and fact.denominator is not None
     definitions: dict[str, Any] = {
-        "numerator": (Count | None, Field(None, title=fact.numerator.zh, description="分子（整数）")),
-        "denominator": (Count | None, Field(None, title=fact.denominator.zh, description="分母（整数）")),
-        "percent": (
-            Annotated[float, Field(strict=True, ge=0, lt=FLOAT_LIMIT, allow_inf_nan=False)] | None,
-            Field(None, title="比率（%）", description="无法提供分子分母时填写的百分比，如 98.5"),
+        "numerator": _optional(Count, fact.numerator.zh, "分子（整数）"),
+        "denominator": _optional(Count, fact.denominator.zh, "分母（整数）"),
+        "percent": _optional(
+            Annotated[float, Field(strict=True, ge=0, lt=FLOAT_LIMIT, allow_inf_nan=False)],
+            "比率（%）",
+            "无法提供分子分母时填写的百分比，如 98.5",
         ),
     }
     if fact.previous_year:
-        definitions["previous_year_percent"] = (
-            Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)] | None,
-            Field(None, title="上年度比率（%）", description="上一年度的百分比"),
+        definitions["previous_year_percent"] = _optional(
+            Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)],
+            "上年度比率（%）",
+            "上一年度的百分比",
         )
-    return create_model(f"Rate_{fact.id}", __base__=_Rate, **definitions)
+    return _plain(f"Rate_{fact.id}", definitions, _parts_together)
 
 
 def _value_type(fact: Fact) -> Any:
@@ -201,8 +218,9 @@ class FactAccess:
     get: Callable[[ReportHeader], Any]
 
     def field(self, field_id: str) -> Callable[[Any], Any]:
-        """A getter for one field of this fact's records (the field must exist: checked at load)."""
-        return operator.attrgetter(f"f_{field_id}")
+        """A getter for one field of this fact's records (the field must exist: checked at load); None where an
+        optional field is not given."""
+        return operator.methodcaller("get", field_id)
 
 
 @dataclass(frozen=True)

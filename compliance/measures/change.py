@@ -32,7 +32,7 @@ class ChangePlan(Plan):
         current = rate_of(parts, self.path)
         if not isinstance(current, Measured):
             return current
-        previous = parts.previous_year_percent
+        previous = parts.get("previous_year_percent")
         if previous is None:
             return Unmeasured("not_reported", f"{self.path}.previous_year_percent: 未填写上年度比率（missing）")
         if current.value == 100 and previous == 100:

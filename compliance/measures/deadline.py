@@ -43,8 +43,9 @@ class DeadlinePlan(Plan):
         milestone = self.get(report)
         if milestone is None:
             return Unmeasured("not_reported", f"报告未填写 {self.path}（missing）")
-        label = f"{milestone.completed.isoformat()} {milestone.document_no}"
-        if self.start <= milestone.completed <= self.due:
+        completed = milestone["completed"]
+        label = f"{completed.isoformat()} {milestone['document_no']}"
+        if self.start <= completed <= self.due:
             return Measured(1, (label,))
         if self.whole_year:
             return Measured(0, notes=(f"{label}：完成日期不在{self.year}年度内（completed outside {self.year}）",))

@@ -36,14 +36,14 @@ def rate_of(parts: Any, path: str) -> Metric:
     """A percentage from numerator/denominator (exact: n*100/d), else from a declared percent."""
     if parts is None:
         return Unmeasured("not_reported", f"报告未填写 {path}（missing）")
-    n, d = parts.numerator, parts.denominator
+    n, d, percent = parts.get("numerator"), parts.get("denominator"), parts.get("percent")
     if n is not None and d is not None:
-        return _ratio(n, d, path, parts.percent)
-    if parts.percent is None:
+        return _ratio(n, d, path, percent)
+    if percent is None:
         return Unmeasured("not_reported", f"{path}: 未填写分子分母或比率（no parts, no percent）")
-    if parts.percent > 100:
-        return Unmeasured("error", f"{path}: 比率 {parts.percent}% 超过100%（percent above 100）")
-    return Measured(parts.percent, notes=("仅填报比率，无分子分母（declared percent only）",))
+    if percent > 100:
+        return Unmeasured("error", f"{path}: 比率 {percent}% 超过100%（percent above 100）")
+    return Measured(percent, notes=("仅填报比率，无分子分母（declared percent only）",))
 
 
 def _ratio(n: int, d: int, path: str, percent: float | None = None) -> Metric:

@@ -218,7 +218,7 @@ def compile_selection(selection: Selection, ctx: Context, *, needs_date: bool = 
     if selection.distinct:
         for i, name in enumerate(selection.distinct):
             record_field(fact, name, "distinct", i)
-        key = _key_of(tuple(f"f_{name}" for name in selection.distinct))
+        key = _key_of(selection.distinct)
     label_ids = (
         selection.label
         or tuple(f.id for f in fact.fields if f.type in (FieldType.TEXT, FieldType.CHOICE) and f.required)[:1]
@@ -241,11 +241,9 @@ def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
     return lambda record: all(test(record) for test in tests)
 
 
-def _key_of(attributes: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    if len(attributes) == 1:
-        single = operator.attrgetter(attributes[0])
-        return lambda record: (single(record),)
-    return operator.attrgetter(*attributes)  # a tuple for two or more
+def _key_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    gets = tuple(operator.methodcaller("get", name) for name in names)
+    return lambda record: tuple(get(record) for get in gets)
 
 
 def period_of(day: dt.date, period: Period) -> int:
