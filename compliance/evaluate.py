@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from compliance.engine.durable import CompiledCheck, Engine, Fact
 from compliance.facts.report import ReportHeader
@@ -20,9 +20,9 @@ STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "not_reported"
 BATCH = 50  # units per engine call: measured fastest (larger batches cost more per fact)
 
 
-@dataclass(frozen=True)
-class RuleResult:
-    """One rule's verdict for one unit."""
+class RuleResult(NamedTuple):
+    """One rule's verdict for one unit (a named tuple: scoring makes one per rule per unit, and a tuple is built
+    at a third of a frozen dataclass's cost)."""
 
     rule_id: str
     status: Status
@@ -216,13 +216,7 @@ class Evaluator:
             unit_name=unit.name if unit else report.unit_name,
             unit_type=unit_type,
             registered=unit is not None,
-            results=tuple(
-                [
-                    replace(found, bonus=True) if planned.bonus else found
-                    for planned, metric in paired
-                    for found in (_result(u, planned, metric, verdicts),)
-                ]
-            ),
+            results=tuple([_result(u, planned, metric, verdicts) for planned, metric in paired]),
         )
 
 
@@ -230,13 +224,13 @@ _Prepared = tuple[ReportInput, ReportHeader, list[tuple[_Planned, Metric]], str,
 
 
 def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int, int, int], bool]) -> RuleResult:
-    rule_id, target, op, unit = planned.rule.id, planned.target, planned.op_text, planned.unit
+    rule_id, target, op, unit, bonus = planned.rule.id, planned.target, planned.op_text, planned.unit, planned.bonus
     if type(metric) is Unmeasured:
-        return RuleResult(rule_id, metric.status, None, target, op, unit, reason=metric.reason)
+        return RuleResult(rule_id, metric.status, None, target, op, unit, reason=metric.reason, bonus=bonus)
     if type(metric) is Measured:
         if verdicts[(u, planned.index, 0)]:
             return RuleResult(
-                rule_id, "pass", metric.value, target, op, unit, records=metric.counted, notes=metric.notes
+                rule_id, "pass", metric.value, target, op, unit, records=metric.counted, notes=metric.notes, bonus=bonus
             )
         text, amount = planned.plan.shortfall(planned.op, metric.value, target, unit)
         return RuleResult(
@@ -250,6 +244,7 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
             shortfall_amount=amount,
             records=metric.counted,
             notes=metric.notes,
+            bonus=bonus,
         )
     assert isinstance(metric, PerRecord)
     r = planned.index
@@ -258,7 +253,7 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
     if not failing and not metric.undone:
         worst = _worst(planned.op, [value for _, value in metric.items])
         labels = tuple(f"{label} {show(value)}{unit}" for label, value in metric.items)
-        return RuleResult(rule_id, "pass", worst, target, op, unit, records=labels, notes=notes)
+        return RuleResult(rule_id, "pass", worst, target, op, unit, records=labels, notes=notes, bonus=bonus)
     records = (
         *(
             f"{label}：{show(value)}{unit}，" + planned.plan.shortfall(planned.op, value, target, unit)[0]
@@ -287,6 +282,7 @@ def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int,
         shortfall_amount=amount,
         records=records,
         notes=notes,
+        bonus=bonus,
     )
 
 
