@@ -169,17 +169,26 @@ class Evaluator:
         problems = []
         # item.problem locates the field (file:line:column) in the report's text
         if report.year != self._year:
-            problems.append(
-                str(item.problem("E301", f"report is for {report.year}; this rulebook assesses {self._year}", "year"))
+            message = (
+                f"报告年度为 {report.year}，本规则库考评 {self._year} 年度"
+                f"（report is for {report.year}; this rulebook assesses {self._year}）"
             )
+            problems.append(str(item.problem("E301", message, "year")))
         if unit is None and unit_type is None:
-            message = f"unit '{report.unit_id}' is not in the unit registry and the report gives no unit_type"
+            message = (
+                f"单位“{report.unit_id}”不在考评对象名单中，报告也未填写单位类型（unit_type）"
+                f"（unit '{report.unit_id}' is not in the unit registry and the report gives no unit_type）"
+            )
             problems.append(str(item.problem("E302", message, "unit_id")))
         elif unit is not None and report.unit_type is not None and report.unit_type != unit.type:
-            message = f"unit_type '{report.unit_type}' contradicts the registry ('{unit.type}')"
+            message = (
+                f"单位类型“{report.unit_type}”与考评对象名单登记的“{unit.type}”不一致"
+                f"（unit_type '{report.unit_type}' contradicts the registry ('{unit.type}')）"
+            )
             problems.append(str(item.problem("E303", message, "unit_type")))
         elif unit_type is not None and unit_type not in self._types:
-            problems.append(str(item.problem("E304", f"unknown unit_type '{unit_type}'", "unit_type")))
+            message = f"未知的单位类型“{unit_type}”（unknown unit_type '{unit_type}'）"
+            problems.append(str(item.problem("E304", message, "unit_type")))
         if problems or unit_type is None:
             return self._invalid(item, problems)
         plan = self.plan(report.unit_id, unit_type)

@@ -434,13 +434,14 @@ def _no_items(book: LoadedRulebook, directory: Path, source: SourceText, source_
 def lint_rulebook(directory: Path, source: Path | None = None) -> LintResult:
     """Run every check. Raises ComplianceError (exit 2) only when the folder or a given --source is unreadable."""
     if not directory.is_dir():
-        raise ComplianceError(Problem(str(directory), None, None, "E000", "rulebook directory not found"))
+        message = "找不到规则库文件夹（rulebook directory not found）"
+        raise ComplianceError(Problem(str(directory), None, None, "E000", message))
     try:
         with os.scandir(directory) as entries:
             next(entries, None)
     except OSError as exc:
         raise ComplianceError(
-            Problem(str(directory), None, None, "E000", f"cannot read folder: {exc.strerror}")
+            Problem(str(directory), None, None, "E000", f"无法读取文件夹（cannot read folder: {exc.strerror}）")
         ) from None
     directory = directory.resolve()
     # an unreadable --source is an input error (exit 2); an unreadable source.path is a finding (E404)

@@ -182,7 +182,7 @@ def test_unwritable_output_is_one_message_and_exit_2(tmp_path: Path, command: st
         check=False,
     )
     assert done.returncode == 2
-    assert f"{tmp_path}: E000 cannot write output" in done.stderr and "Traceback" not in done.stderr
+    assert f"{tmp_path}: E000 无法写入输出文件（cannot write output" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []  # no temp file left behind
 
 
@@ -218,3 +218,38 @@ def test_sigterm_leaves_no_partial_output(tmp_path: Path) -> None:
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130 and "interrupted" in err, err
     assert list(out.parent.iterdir()) == []  # neither a half-written file nor its temp file
+
+
+def _chinese_first(problem: str) -> bool:
+    """The message after the code is Chinese, with English after it in brackets:
+    `file:line:col: E301 报告年度…（report is for…）`, `… E001 JSON 语法错误（JSON syntax error: …）`."""
+    message = problem.split(" E", 1)[1].split(" ", 1)[1]
+    chinese = message.split("（", 1)[0]
+    return any("\u4e00" <= c <= "\u9fff" for c in chinese)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("year.yaml", b"unit_id: haimen\nyear: 2017\n", "E301"),
+        ("unknown.yaml", b"unit_id: nowhere\nyear: 2018\n", "E302"),
+        ("contradicts.yaml", b"unit_id: haimen\nyear: 2018\nunit_type: city_department\n", "E303"),
+        ("type.yaml", b"unit_id: nowhere\nyear: 2018\nunit_type: no_such_type\n", "E304"),
+        ("syntax.yaml", b"unit_id: haimen\nyear: [2018\n", "E001"),
+        ("syntax.json", b'{"unit_id": "haimen", "year": }', "E001"),
+        ("gbk.yaml", "unit_id: 海门市\nyear: 2018\n".encode("gbk"), "E002"),
+        ("list.yaml", b"- unit_id: haimen\n", "E003"),
+    ],
+)
+def test_report_problems_are_written_chinese_first(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes], name: str, content: bytes, code: str
+) -> None:
+    _, data = score_json(tmp_path, capsysbinary, (name, content))
+    (unit,) = data["units"]
+    found = [p for p in unit["problems"] if f" {code} " in p]
+    assert found and all(_chinese_first(p) for p in found), unit["problems"]
+
+
+def test_a_missing_report_path_is_a_chinese_first_usage_error(tmp_path: Path) -> None:
+    done = run_cli("check", str(tmp_path / "nowhere.yaml"))
+    assert done.returncode == 2 and "E000 文件或文件夹不存在" in done.stderr and "Traceback" not in done.stderr

@@ -18,7 +18,7 @@ from typing_extensions import is_typeddict
 from benchmarks.generate import generate
 from compliance.errors import ComplianceError, Problem
 from compliance.loading import reports
-from compliance.loading.documents import strict_json_marks
+from compliance.loading.documents import json_syntax, strict_json_marks
 from compliance.loading.reports import (
     ReportInput,
     read_jsonl_stream,
@@ -45,7 +45,7 @@ def slow(line: bytes) -> ReportInput:
                 strict_json_marks(line, "p")
             except ComplianceError as deep:
                 return ReportInput("p:1", "", None, tuple(deep.problems))
-        return ReportInput("p:1", "", None, (Problem("p", 1, exc.colno, "E001", f"JSON syntax error: {exc.msg}"),))
+        return ReportInput("p:1", "", None, (Problem("p", 1, exc.colno, "E001", json_syntax(exc.msg)),))
     return read_line_closely("p", 1, line, data, MODEL)
 
 
@@ -307,7 +307,7 @@ MISSPELT = [
         '"law_study_sessions":[{"dat":"2018-01-02","topic":"t","format":"集体学法"}]',
         "law_study_sessions[0].dat",
         "date",
-    ),  # noqa: E501
+    ),
     (
         '"rates":{"court_appearance":{"numerator":1,"denominator":2,"previous_percent":5}}',
         "rates.court_appearance.previous_percent",

@@ -78,7 +78,8 @@ def rulebook_dirs(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if not path.exists():
-            raise ComplianceError(Problem(str(path), None, None, "E000", "rulebook directory not found"))
+            message = "找不到规则库文件夹（rulebook directory not found）"
+            raise ComplianceError(Problem(str(path), None, None, "E000", message))
         book = path if path.is_dir() else _rulebook_of(path)
         if book is None:
             shown = printable(str(path))

@@ -50,7 +50,7 @@ def _umask() -> int:
 
 def _unwritable(path: str | Path, exc: OSError | str) -> ComplianceError:
     reason = exc if isinstance(exc, str) else (exc.strerror or str(exc))
-    return ComplianceError(Problem(str(path), None, None, "E000", f"cannot write output: {reason}"))
+    return ComplianceError(Problem(str(path), None, None, "E000", f"无法写入输出文件（cannot write output: {reason}）"))
 
 
 def _target(output: str) -> tuple[str, Path]:

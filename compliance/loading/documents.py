@@ -201,7 +201,12 @@ class _Builder:
         events.get_event()  # document end
         if not events.check_event(StreamEndEvent):
             event = events.get_event()
-            self._stop(event.start_mark, "E001", "YAML syntax error: expected a single document, found another")
+            self._stop(
+                event.start_mark,
+                "E001",
+                "YAML 语法错误：文件中只能有一个文档，却又遇到一个"
+                "（YAML syntax error: expected a single document, found another）",
+            )
         return value
 
     def _node(self, where: FieldPath, depth: int) -> tuple[Any, int, int]:
@@ -234,7 +239,12 @@ class _Builder:
         elif kind is MappingStartEvent:
             value, size, height = self._mapping(event, where, depth)
         else:  # pragma: no cover - libyaml gives only these inside a document
-            self._stop(event.start_mark, "E001", f"YAML syntax error: unexpected {kind.__name__}", where)
+            self._stop(
+                event.start_mark,
+                "E001",
+                f"YAML 语法错误：此处不应出现 {kind.__name__}（YAML syntax error: unexpected {kind.__name__}）",
+                where,
+            )
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, size, height)  # registered once complete: an alias cannot loop
         return value, size, height
@@ -477,9 +487,10 @@ def parse_yaml(text: str, path: str, *, with_marks: bool = True, limits: Limits 
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = exc.problem or exc.context or "invalid YAML"
-        raise ComplianceError(Problem(path, line, col, "E001", f"YAML syntax error: {reason}")) from None
+        message = f"YAML 语法错误（YAML syntax error: {reason}）"
+        raise ComplianceError(Problem(path, line, col, "E001", message)) from None
     except (yaml.YAMLError, ValueError, TypeError) as exc:
-        raise ComplianceError(Problem(path, None, None, "E001", f"YAML error: {exc}")) from None
+        raise ComplianceError(Problem(path, None, None, "E001", f"YAML 读取错误（YAML error: {exc}）")) from None
     finally:
         builder.events.dispose()
     if builder.problems:
@@ -488,6 +499,14 @@ def parse_yaml(text: str, path: str, *, with_marks: bool = True, limits: Limits 
 
 
 # ---------------------------------------------------------------- JSON
+
+
+NOT_UTF8 = "文件不是 UTF-8 文本，请另存为 UTF-8 编码（file is not UTF-8 text: save it as UTF-8）"
+
+
+def json_syntax(reason: str) -> str:
+    """The E001 message for a JSON syntax error, Chinese first."""
+    return f"JSON 语法错误（JSON syntax error: {reason}）"
 
 
 _ZEROS = b"0" * 300  # a literal with this many zeros may round to zero (or lose its digits)
@@ -625,7 +644,7 @@ def _json_error(exc: orjson.JSONDecodeError, raw: bytes, path: str, first_line: 
     if json_too_deep(exc):
         strict_json_marks(raw, path, first_line)  # raises E005 where nesting passes MAX_DEPTH
     line, col = _line_col(raw, min(exc.pos, len(raw)))
-    raise ComplianceError(Problem(path, line + first_line - 1, col, "E001", f"JSON syntax error: {exc.msg}")) from None
+    raise ComplianceError(Problem(path, line + first_line - 1, col, "E001", json_syntax(exc.msg))) from None
 
 
 def json_too_deep(exc: orjson.JSONDecodeError) -> bool:
@@ -681,7 +700,8 @@ def open_regular(path: Path) -> BinaryIO:
                 return os.fdopen(fd, "rb")
             os.close(fd)
     except OSError as exc:
-        raise ComplianceError(Problem(name, None, None, "E000", f"cannot read file: {exc.strerror}")) from None
+        message = f"无法读取文件（cannot read file: {exc.strerror}）"
+        raise ComplianceError(Problem(name, None, None, "E000", message)) from None
     raise ComplianceError(found)
 
 
@@ -695,7 +715,8 @@ def read_bytes(path: Path, limit: int = MAX_BYTES) -> bytes:
                 raise ComplianceError(_too_large(name, size))
             raw = handle.read(limit + 1)
         except OSError as exc:
-            raise ComplianceError(Problem(name, None, None, "E000", f"cannot read file: {exc.strerror}")) from None
+            message = f"无法读取文件（cannot read file: {exc.strerror}）"
+            raise ComplianceError(Problem(name, None, None, "E000", message)) from None
     if len(raw) > limit:  # it grew while being read
         raise ComplianceError(_too_large(name, len(raw)))
     return raw
@@ -707,7 +728,7 @@ def decode(raw: bytes, path: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise ComplianceError(Problem(path, line, None, "E002", "file is not UTF-8 text (save it as UTF-8)")) from None
+        raise ComplianceError(Problem(path, line, None, "E002", NOT_UTF8)) from None
 
 
 def read_text(path: Path) -> str:
@@ -785,5 +806,8 @@ def _strip_union_tags(where: Sequence[Any]) -> FieldPath:
 def as_mapping(doc: Document, what: str) -> Mapping[str, Any]:
     if not isinstance(doc.data, Mapping):
         found = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
-        raise ComplianceError(doc.problem("E003", f"expected a mapping ({what}) at the top level, found {found}"))
+        message = (
+            f"文件顶层应为一组「名称: 值」（{what}）（expected a mapping ({what}) at the top level, found {found}）"
+        )
+        raise ComplianceError(doc.problem("E003", message))
     return doc.data

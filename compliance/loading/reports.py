@@ -25,6 +25,7 @@ from compliance.loading.documents import (
     decode,
     format_path,
     json_plainly_strict,
+    json_syntax,
     json_too_deep,
     open_regular,
     parse_json,
@@ -124,7 +125,8 @@ def validate_report(doc: Document, model: type[ReportHeader], raw_yaml: str | No
     try:
         if not isinstance(doc.data, dict):
             found = "an empty file" if doc.data is None else f"a {type(doc.data).__name__}"
-            raise ComplianceError(doc.problem("E003", f"expected a report (a mapping) at the top level, found {found}"))
+            message = f"报告顶层应为一组「名称: 值」（expected a report (a mapping) at the top level, found {found}）"
+            raise ComplianceError(doc.problem("E003", message))
         return ReportInput(doc.path, digest, model.model_validate(doc.data), place=place)
     except ValidationError as exc:
         if raw_yaml is not None:  # parsed fast without line marks: parse again for the lines
@@ -242,7 +244,7 @@ def report_from_line(path: str, number: int, line: bytes, model: type[ReportHead
                 strict_json_marks(line, path, number)
             except ComplianceError as deep:  # E005, located where nesting passes MAX_DEPTH
                 return ReportInput(source, digest, None, tuple(deep.problems))
-        problem = Problem(path, number, exc.colno, "E001", f"JSON syntax error: {exc.msg}")
+        problem = Problem(path, number, exc.colno, "E001", json_syntax(exc.msg))
         return ReportInput(source, digest, None, (problem,))
     # Fast path: pydantic validates the line's bytes directly, quicker than validating `data`. The two agree
     # because orjson has read the line first: so it is JSON without NaN, Infinity or a number beyond a double,

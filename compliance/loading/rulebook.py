@@ -150,7 +150,8 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
     """Load and validate a rulebook; with check, also refuse one that is inconsistent (see `consistency`)."""
     directory = (directory or DEFAULT_RULES).resolve()
     if not directory.is_dir():
-        raise ComplianceError(Problem(str(directory), None, None, "E000", "rulebook directory not found"))
+        message = "找不到规则库文件夹（rulebook directory not found）"
+        raise ComplianceError(Problem(str(directory), None, None, "E000", message))
     problems: list[Problem] = []
     docs: list[Document] = []
 
@@ -169,7 +170,8 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
     placed: list[PlacedRule] = []
     paths = rule_files(directory)
     if not paths:
-        problems.append(Problem(str(directory / "rules"), None, None, "E000", "no rule files (rules/*.yaml)"))
+        message = "没有规则文件 rules/*.yaml（no rule files）"
+        problems.append(Problem(str(directory / "rules"), None, None, "E000", message))
     for path in paths:
         doc, rule_file = attempt(path, RuleFile, "a rule file with `section` and `rules`")
         if doc is not None and rule_file is not None:

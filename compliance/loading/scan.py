@@ -51,8 +51,10 @@ def scan(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list
                 message = "符号链接指向的文件不存在（dangling symbolic link: its target does not exist）"
                 raise ComplianceError(Problem(str(path), None, None, "E011", message)) from None
             if isinstance(exc, FileNotFoundError | NotADirectoryError):
-                raise ComplianceError(Problem(str(path), None, None, "E000", "no such file or directory")) from None
-            raise ComplianceError(Problem(str(path), None, None, "E000", f"cannot read: {exc.strerror}")) from None
+                message = "文件或文件夹不存在（no such file or directory）"
+                raise ComplianceError(Problem(str(path), None, None, "E000", message)) from None
+            message = f"无法读取（cannot read: {exc.strerror}）"
+            raise ComplianceError(Problem(str(path), None, None, "E000", message)) from None
         if stat.S_ISDIR(mode):
             found.extend(_walk(path, skipped if skipped is not None else []))  # named: read even through a link
         else:
