@@ -78,6 +78,16 @@ class _Planned:
     bonus: bool
 
 
+class _Measured(NamedTuple):
+    """A readable report of a known unit, with each applicable check's measure taken, waiting for verdicts."""
+
+    item: ReportInput
+    report: ReportHeader
+    paired: list[tuple[_Planned, Metric]]
+    unit_type: str
+    unit: Unit | None
+
+
 class Evaluator:
     """Compiles a rulebook's checks once; scores reports in batches through the engine."""
 
@@ -144,21 +154,20 @@ class Evaluator:
     def score_batch(self, chunk: Sequence[ReportInput]) -> list[Scorecard]:
         prepared = [self._prepare(item) for item in chunk]
         facts: list[Fact] = []
-        for u, prep in enumerate(prepared):
-            if isinstance(prep, Scorecard):
+        for u, ready in enumerate(prepared):
+            if isinstance(ready, Scorecard):
                 continue
-            for planned, metric in prep[2]:
+            for planned, metric in ready.paired:
                 if type(metric) is Measured:
                     facts.append(Fact(u, planned.index, 0, metric.value))
                 elif type(metric) is PerRecord:
                     r = planned.index
                     facts.extend([Fact(u, r, k, value) for k, (_, value) in enumerate(metric.items)])
         verdicts = self._engine.judge(facts)
-        return [
-            prep if isinstance(prep, Scorecard) else self._card(u, prep, verdicts) for u, prep in enumerate(prepared)
-        ]
+        card = self._card
+        return [ready if isinstance(ready, Scorecard) else card(u, ready, verdicts) for u, ready in enumerate(prepared)]
 
-    def _prepare(self, item: ReportInput) -> Scorecard | _Prepared:
+    def _prepare(self, item: ReportInput) -> Scorecard | _Measured:
         report = item.report
         if report is None:
             return self._invalid(item, [str(p) for p in item.problems])
@@ -199,7 +208,7 @@ class Evaluator:
             if metric is None:
                 metric = metrics[planned.measure] = planned.plan.measure(report)
             paired.append((planned, metric))
-        return (item, report, paired, unit_type, unit)
+        return _Measured(item, report, paired, unit_type, unit)
 
     def _invalid(self, item: ReportInput, problems: list[str]) -> Scorecard:
         report = item.report
@@ -216,8 +225,8 @@ class Evaluator:
             problems=tuple(problems),
         )
 
-    def _card(self, u: int, prep: _Prepared, verdicts: dict[tuple[int, int, int], bool]) -> Scorecard:
-        item, report, paired, unit_type, unit = prep
+    def _card(self, u: int, ready: _Measured, verdicts: dict[tuple[int, int, int], bool]) -> Scorecard:
+        item, report, paired, unit_type, unit = ready
         return Scorecard(
             source=item.source,
             digest=item.digest,
@@ -227,9 +236,6 @@ class Evaluator:
             registered=unit is not None,
             results=tuple([_result(u, planned, metric, verdicts) for planned, metric in paired]),
         )
-
-
-_Prepared = tuple[ReportInput, ReportHeader, list[tuple[_Planned, Metric]], str, "Unit | None"]
 
 
 def _result(u: int, planned: _Planned, metric: Metric, verdicts: dict[tuple[int, int, int], bool]) -> RuleResult:
