@@ -9,7 +9,10 @@ each in a fresh process and alternating so that noise on a shared machine hits a
   durable_rules, build results, write JSON Lines);
 - minimal: benchmarks/minimal.py on the same file in one process (orjson dicts, the same verdicts from plain
   Python, no project code; it writes one JSON line [source, status, counts] per unit);
-- orjson: `orjson.loads` of every line and nothing else (the floor: reading and parsing the input).
+- orjson: `orjson.loads` of every line and nothing else (the floor: reading and parsing the input);
+- assess (unless --no-assess): `compliance assess FILE --format json --workers W --time … --output OUT`, the
+  year-end assessment of the same reports (scores, grades, ranks, rectification lists), in its own table with
+  its peak memory, since issue 11 sets it a time and a memory target of its own.
 Each run reports its wall time (the parent's clock around the whole process, interpreter start-up included),
 its CPU time (user + system of the process and all its children: the workers) and its peak memory (largest
 resident set of the process and of any one child). The tables give medians over `--repeat` runs and the ratios
@@ -41,7 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
-KINDS = ("product", "minimal", "orjson")
+KINDS = ("product", "minimal", "orjson", "assess")
+RUN_TIME = "2019-02-01T00:00:00Z"  # assess's audit header: a fixed time, so every run writes the same bytes
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,14 @@ def _one(kind: str, path: str, out: str, workers: int) -> int:
         from compliance.cli import main
 
         code = main(["score", path, "--format", "jsonl", "--workers", str(workers), "--output", out])
+        if code not in (0, 1):
+            return code
+    elif kind == "assess":
+        from compliance.cli import main
+
+        code = main(
+            ["assess", path, "--format", "json", "--workers", str(workers), "--time", RUN_TIME, "--output", out]
+        )
         if code not in (0, 1):
             return code
     elif kind == "minimal":
@@ -181,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data", type=Path, default=DATA, help="where generated reports are kept (default: %(default)s)"
     )
+    parser.add_argument("--no-assess", action="store_true", help="leave out `compliance assess`")
     parser.add_argument("--one", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
@@ -199,16 +212,17 @@ def main(argv: list[str] | None = None) -> int:
         "(wall includes interpreter start-up)",
         flush=True,
     )
+    kinds = tuple(kind for kind in KINDS if kind != "assess" or not args.no_assess)
     rows: list[Row] = []
     for units in args.sizes:
         path = ensure_data(units, args.seed, args.data)
-        runs: dict[str, list[Run]] = {kind: [] for kind in KINDS}
+        runs: dict[str, list[Run]] = {kind: [] for kind in kinds}
         for _ in range(args.repeat):  # alternate, so noise on a shared machine hits every kind alike
-            for kind in KINDS:
+            for kind in kinds:
                 runs[kind].append(measure(kind, path, args.workers))
-        wall = {kind: statistics.median(r.wall for r in runs[kind]) for kind in KINDS}
-        cpu = {kind: statistics.median(r.cpu for r in runs[kind]) for kind in KINDS}
-        peak = {kind: (max(r.self_kb for r in runs[kind]), max(r.child_kb for r in runs[kind])) for kind in KINDS}
+        wall = {kind: statistics.median(r.wall for r in runs[kind]) for kind in kinds}
+        cpu = {kind: statistics.median(r.cpu for r in runs[kind]) for kind in kinds}
+        peak = {kind: (max(r.self_kb for r in runs[kind]), max(r.child_kb for r in runs[kind])) for kind in kinds}
         rows.append(Row(units, wall, cpu, peak))
         _print_time(rows[-1], first=len(rows) == 1)
     print(
@@ -225,9 +239,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{_mb(peak['minimal'][0]):>8} {_mb(peak['orjson'][0]):>8}"
         )
     print("peak resident memory; total≤ = parent + workers × the largest worker (an upper bound).")
+    if not args.no_assess:
+        _print_assess(rows, args.workers)
     if args.profile_size:
         profile(ensure_data(args.profile_size, args.seed, args.data), args.profile_size)
     return 0
+
+
+def _print_assess(rows: list[Row], workers: int) -> None:
+    print(f"\ncompliance assess FILE --format json --workers {workers} (the same reports; medians, peak memory)")
+    print(f"{'units':>8} {'wall s':>8} {'cpu s':>7} {'µs/unit':>7} {'parent':>8} {'worker':>8} {'total≤':>8}")
+    for row in rows:
+        parent, worker = row.peak["assess"]
+        total = parent + (worker * workers if workers > 1 else 0)
+        print(
+            f"{row.units:>8} {row.wall['assess']:>8.2f} {row.cpu['assess']:>7.2f}"
+            f" {row.cpu['assess'] * 1e6 / row.units:>7.0f} {_mb(parent):>8} {_mb(worker):>8} {_mb(total):>8}"
+        )
 
 
 def _print_time(row: Row, first: bool) -> None:

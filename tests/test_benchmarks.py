@@ -315,7 +315,7 @@ def test_benchmark_command_reports_ratios_memory_and_phases(tmp_path: Path) -> N
     )
     assert done.returncode == 0, done.stderr
     text = done.stdout
-    for heading in ("cpu ×min", "cpu ×orj", "product parent", "per-phase breakdown"):
+    for heading in ("cpu ×min", "cpu ×orj", "product parent", "compliance assess FILE", "per-phase breakdown"):
         assert heading in text
     for phase in phases.ORDER:
         assert any(line.startswith(phase + " ") for line in text.splitlines()), phase
