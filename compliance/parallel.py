@@ -263,7 +263,9 @@ def _score_in_process(
     model = book.report.model
     with _collected_per_task():
         try:
+            items: list[ReportInput] = []
             while True:
+                items.clear()  # the last task's reports are garbage now: the collection need not scan them
                 gc.collect()
                 items = [read_piece(p, model) for _, p in zip(range(task_units), source, strict=False)]
                 if not items:
@@ -307,23 +309,31 @@ def _worker_main(conn: Connection, book: LoadedRulebook, encode: Callable[[Score
     model = book.report.model
     with _collected_per_task():
         while True:
-            gc.collect()
+            gc.collect()  # between tasks: the last one's reports went with _serve's frame, so it is not scanned
             try:
                 task = conn.recv()
             except (EOFError, OSError):
                 return
-            if task is None:
+            if task is None or not _serve(conn, scorer, model, task):
                 return
-            single, task_pieces = task
-            try:
-                items = [read_piece(p, model) for p in task_pieces]
-                if single:  # what the error row needs, should the engine kill this worker
-                    conn.send(("meta", (items[0].source, items[0].digest, _identity(items[0]))))
-                conn.send(("ok", scorer.batch(items)))
-            except Exception as exc:
-                conn.send(("raised", _raised(exc)))
-                return  # the engine may be broken: the parent retires this worker
-            _fault_hook(items, after=True)
+            del task
+
+
+def _serve(
+    conn: Connection, scorer: _Scorer[object], model: type[ReportHeader], task: tuple[bool, list[Piece]]
+) -> bool:
+    """One task in a worker; False when the engine raised (the parent retires this worker)."""
+    single, task_pieces = task
+    try:
+        items = [read_piece(p, model) for p in task_pieces]
+        if single:  # what the error row needs, should the engine kill this worker
+            conn.send(("meta", (items[0].source, items[0].digest, _identity(items[0]))))
+        conn.send(("ok", scorer.batch(items)))
+    except Exception as exc:
+        conn.send(("raised", _raised(exc)))
+        return False  # the engine may be broken
+    _fault_hook(items, after=True)
+    return True
 
 
 # ---------------------------------------------------------------- the pool (parent side)
