@@ -242,8 +242,11 @@ def _all_of(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
 
 
 def _key_of(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    gets = tuple(operator.methodcaller("get", name) for name in names)
-    return lambda record: tuple(get(record) for get in gets)
+    """A record's identity for `distinct`: its values of those fields (None where one is not given)."""
+    if len(names) == 1:
+        (name,) = names
+        return lambda record: (record.get(name),)
+    return lambda record: tuple(map(record.get, names))
 
 
 def period_of(day: dt.date, period: Period) -> int:
