@@ -138,3 +138,21 @@ def test_working_days_outside_the_calendar_are_an_error_not_a_guess() -> None:
 )
 def test_declarations_that_cannot_compile(kind: str, args: dict[str, Any], code: str) -> None:
     assert compile_problems(kind, args) == [code]
+
+
+@pytest.mark.parametrize(
+    ("rate", "gain"),
+    [
+        ({"numerator": 573, "denominator": 1000, "previous_year_percent": 52.3}, 5),  # floats: 4.999999999999993
+        ({"percent": 57.3, "previous_year_percent": 52.3}, 5),
+        ({"numerator": 41, "denominator": 60, "previous_year_percent": 52.3}, 4100 / 60 - 52.3),
+        ({"percent": 50.0000000001, "previous_year_percent": 50}, 1e-10),  # a gain, however small, is a gain
+        ({"percent": 49.9999999999, "previous_year_percent": 50}, -1e-10),
+        ({"numerator": 1, "denominator": 2, "previous_year_percent": 50}, 0),
+    ],
+)
+def test_change_is_exact_and_keeps_the_smallest_gain(rate: dict[str, Any], gain: float) -> None:
+    found = measure("change", {"fact": "review_published"}, rates={"review_published": rate})
+    assert isinstance(found, Measured)
+    assert found.value == pytest.approx(gain, rel=1e-12, abs=0)
+    assert (found.value > 0) == (gain > 0) and (found.value == 0) == (gain == 0)
