@@ -146,6 +146,24 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".yaml", ".yml", ".json"))
 
 
+@dataclass
+class _Reader:
+    """Reads the files of one rulebook, collecting every file's problems instead of stopping at the first."""
+
+    problems: list[Problem]
+    docs: list[Document]
+
+    def read(self, path: Path, model: type[M], what: str) -> tuple[Document | None, M | None]:
+        """The parsed file and its validated model, or (None, None) with its problems recorded."""
+        try:
+            doc = parse_file(path)
+            self.docs.append(doc)
+            return doc, _validated(doc, model, what)
+        except ComplianceError as exc:
+            self.problems.extend(exc.problems)
+            return None, None
+
+
 def load_rulebook(directory: Path | None = None, *, check: bool = True) -> LoadedRulebook:
     """Load and validate a rulebook; with check, also refuse one that is inconsistent (see `consistency`)."""
     directory = (directory or DEFAULT_RULES).resolve()
@@ -154,16 +172,7 @@ def load_rulebook(directory: Path | None = None, *, check: bool = True) -> Loade
         raise ComplianceError(Problem(str(directory), None, None, "E000", message))
     problems: list[Problem] = []
     docs: list[Document] = []
-
-    def attempt(path: Path, model: type[M], what: str) -> tuple[Document | None, M | None]:
-        try:
-            doc = parse_file(path)
-            docs.append(doc)
-            return doc, _validated(doc, model, what)
-        except ComplianceError as exc:
-            problems.extend(exc.problems)
-            return None, None
-
+    attempt = _Reader(problems, docs).read
     _, meta = attempt(directory / "rulebook.yaml", Rulebook, "rulebook metadata")
     _, registry = attempt(directory / "units.yaml", Registry, "unit registry")
     declared = load_declarations(directory, meta.year if meta else None, problems, docs) if meta else None
@@ -200,16 +209,7 @@ def load_declarations(
     directory: Path, year: int | None, problems: list[Problem], docs: list[Document]
 ) -> Declarations | None:
     """facts.yaml, measures.yaml and calendar.yaml: validated, cross-checked and compiled (None if any fails)."""
-
-    def attempt(path: Path, model: type[M], what: str) -> tuple[Document | None, M | None]:
-        try:
-            doc = parse_file(path)
-            docs.append(doc)
-            return doc, _validated(doc, model, what)
-        except ComplianceError as exc:
-            problems.extend(exc.problems)
-            return None, None
-
+    attempt = _Reader(problems, docs).read
     facts_doc, facts = attempt(directory / "facts.yaml", FactsFile, "declared facts with `facts:`")
     measures_doc, measures = attempt(directory / "measures.yaml", MeasuresFile, "measures with `measures:`")
     calendar = None
