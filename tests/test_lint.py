@@ -16,6 +16,7 @@ from compliance.cli import main
 from compliance.coverage import measurable_clauses, targets_in
 from compliance.loading.rulebook import DEFAULT_RULES
 from compliance.source import SourceText, normalize_source
+from tests.made_up import MADE_UP_PLAN
 
 BUNDLED_SOURCE = DEFAULT_RULES / "source" / "nantong-2018-work-points.txt"
 SHARED_SOURCE = DEFAULT_RULES.parents[2] / "shared" / "source" / "nantong-2018-work-points.txt"
@@ -299,19 +300,6 @@ def test_a_folder_name_that_is_not_utf8_is_shown_not_a_traceback(
 # ---------------------------------------------------------------- sources of any layout, cited by item or locator
 # The plans, rulebooks and rules below are MADE UP for these tests (虚构，仅供测试); no real document is quoted.
 
-MADE_UP_PLAN = """\
-某市2030年依法行政工作计划（虚构，仅供测试）
-一、工作任务
-（一）学法用法
-1、各部门每季度至少召开1次常务会议学法。（市司法局，各部门）
-2、举办领导干部法治培训班不少于2期。（市司法局）
-（二）执法监督
-1、行政执法案卷评查合格率达到95%以上。（各执法部门）
-2、未经考试合格的人员，不得从事执法活动。（各执法部门）
-二、工作要求
-（一）各部门于每季度结束后10个工作日内报送工作进展。
-（二）发生行政诉讼败诉案件的，每起扣2分。
-"""
 
 MADE_UP_RULES = {
     "s1.yaml": """\

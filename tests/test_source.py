@@ -21,6 +21,7 @@ from compliance.source import (
     split_clauses,
     strip_pinyin,
 )
+from tests.made_up import MADE_UP_PLAN
 
 # The bundled copy is byte for byte the distributed ../shared/source file (pinyin, mojibake and all).
 RAW = (DEFAULT_RULES / "source" / "nantong-2018-work-points.txt").read_text(encoding="utf-8")
@@ -215,19 +216,6 @@ def test_source_normalize_missing_file_is_an_input_error(tmp_path: Path, capsys:
 # ---------------------------------------------------------------- sources of any layout
 # Every text below is MADE UP for these tests (虚构的测试文本): no real document is quoted.
 
-MADE_UP_PLAN = """\
-某市2030年依法行政工作计划（虚构，仅供测试）
-一、工作任务
-（一）学法用法
-1、各部门每季度至少召开1次常务会议学法。（市司法局，各部门）
-2、举办领导干部法治培训班不少于2期。（市司法局）
-（二）执法监督
-1、行政执法案卷评查合格率达到95%以上。（各执法部门）
-2、未经考试合格的人员，不得从事执法活动。（各执法部门）
-二、工作要求
-（一）各部门于每季度结束后10个工作日内报送工作进展。
-（二）发生行政诉讼败诉案件的，每起扣2分。
-"""
 
 MADE_UP_REGULATION = """\
 某市行政执法监督办法（虚构，仅供测试）
