@@ -52,9 +52,14 @@ def displayable(name: str) -> str:
     )
 
 
+def encodable(source: str, problems: Iterable[str]) -> bool:
+    """Whether a report's name and problems are already text every output can encode."""
+    return not _UNENCODABLE.search(source) and not any(_UNENCODABLE.search(p) for p in problems)
+
+
 def _displayable(card: Scorecard) -> Scorecard:
     """The card with its source (and the problems that quote it) made encodable; the same card when it is."""
-    if not _UNENCODABLE.search(card.source) and not any(_UNENCODABLE.search(p) for p in card.problems):
+    if encodable(card.source, card.problems):
         return card
     return replace(card, source=displayable(card.source), problems=tuple(displayable(p) for p in card.problems))
 
