@@ -21,9 +21,10 @@ import pytest
 from benchmarks.generate import generate, write
 from compliance.assessment import run_assessment
 from compliance.cli import main
+from compliance.lang import Lang
 from compliance.loading.reports import expand_paths
 from compliance.loading.rulebook import LoadedRulebook
-from compliance.render import json
+from compliance.render import Format, renderer, streaming
 from compliance.spill import Spill
 from compliance.streamed import stream_assessment
 
@@ -44,12 +45,15 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _both(book: LoadedRulebook, paths: list[str], workers: int) -> tuple[bytes, bytes]:
+def _both(book: LoadedRulebook, paths: list[str], workers: int, fmt: Format = Format.JSON) -> tuple[bytes, bytes]:
+    """(the in-memory output, the streamed output) of one assessment."""
     files = expand_paths(paths)
-    whole = json.render(run_assessment(book, files, WHEN, workers=workers))
-    with stream_assessment(book, files, WHEN, json.unit_detail, workers=workers) as summarised:
-        streamed = b"".join(json.chunks(summarised))
-    return whole, streamed
+    whole = renderer(fmt)(run_assessment(book, files, WHEN, workers=workers))
+    how = streaming(fmt)
+    assert how is not None
+    with stream_assessment(book, files, WHEN, how.detail(book, False, Lang.BOTH), workers=workers) as summarised:
+        streamed = b"".join(how.chunks(summarised, Lang.BOTH))
+    return whole.encode() if isinstance(whole, str) else whole, streamed
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -62,9 +66,20 @@ def test_streamed_json_is_the_in_memory_document(book: LoadedRulebook, mixed: Pa
     assert {r["status"] for r in data["audit"]["reports"]} >= {"used", "copy", "duplicate", "invalid", "unregistered"}
 
 
-def test_streamed_json_of_the_samples(book: LoadedRulebook) -> None:
-    whole, streamed = _both(book, [str(ROOT / "sample_reports")], 1)
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+def test_streamed_output_of_the_samples(book: LoadedRulebook, fmt: Format) -> None:
+    whole, streamed = _both(book, [str(ROOT / "sample_reports")], 1, fmt)
     assert streamed == whole
+
+
+def test_streamed_csv_is_the_in_memory_table(book: LoadedRulebook, mixed: Path) -> None:
+    whole, streamed = _both(book, [str(mixed)], 2, Format.CSV)
+    assert streamed == whole
+    assert len(streamed.decode("utf-8-sig").splitlines()) > 600  # a line per unit (and some cells of two lines)
+
+
+def test_only_formats_that_can_be_written_as_they_go_are_streamed() -> None:
+    assert {f for f in Format if streaming(f) is not None} == {Format.JSON, Format.CSV}
 
 
 def test_an_empty_list_stays_empty(book: LoadedRulebook, tmp_path: Path) -> None:
@@ -77,13 +92,14 @@ def test_an_empty_list_stays_empty(book: LoadedRulebook, tmp_path: Path) -> None
     assert b'"units": []' in whole
 
 
-def test_the_command_writes_the_streamed_document(book: LoadedRulebook, mixed: Path, tmp_path: Path) -> None:
-    out = tmp_path / "a.json"
-    code = main(["assess", str(mixed), "--format", "json", "--time", "2019-02-01T00:00:00Z", "-o", str(out)])
-    whole, _ = _both(book, [str(mixed)], 1)
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+def test_the_command_writes_the_streamed_output(book: LoadedRulebook, mixed: Path, tmp_path: Path, fmt: Format) -> None:
+    out = tmp_path / f"a.{fmt.value}"
+    code = main(["assess", str(mixed), "--format", fmt.value, "--time", "2019-02-01T00:00:00Z", "-o", str(out)])
+    whole, _ = _both(book, [str(mixed)], 1, fmt)
     assert code == 1
     assert out.read_bytes() == whole
-    assert [p.name for p in tmp_path.iterdir()] == ["a.json"]  # written atomically: no temporary file left
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]  # written atomically: no temporary file left
 
 
 def test_a_spill_gives_back_each_record() -> None:

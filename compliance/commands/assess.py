@@ -28,7 +28,7 @@ from compliance.commands.output import output_stream
 from compliance.loading.manual import load_manual
 from compliance.loading.reports import expand_paths
 from compliance.progress import Progress
-from compliance.render import Format, json, renderer
+from compliance.render import Format, renderer, streaming
 from compliance.streamed import stream_assessment
 
 
@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
         progress.scored()
 
     fmt = Format(args.format)
-    if fmt is Format.JSON:  # written as it goes: memory stays flat however many units
+    streamed = streaming(fmt)
+    if streamed is not None:  # written as it goes: memory stays flat however many units
         with ExitStack() as spilled:  # what the assessment put aside on disk, removed at the end
             with Progress([f for f in files if isinstance(f, Path)]) as progress:
                 summarised = spilled.enter_context(
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
                         book,
                         files,
                         when,
-                        json.unit_detail,
+                        streamed.detail(book, manual is not None, lang(args)),
                         registry,
                         on_card=advance,
                         on_read=progress.on_read,
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             if not scored:  # empty standard input
                 raise no_reports(args.paths)
             with output_stream(args.output) as handle:  # an unwritable output is a ComplianceError: exit 2
-                for chunk in json.chunks(summarised):
+                for chunk in streamed.chunks(summarised, lang(args)):
                     handle.write(chunk)
             return summarised.exit_code
     with Progress([f for f in files if isinstance(f, Path)]) as progress:

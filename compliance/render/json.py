@@ -340,8 +340,13 @@ def render(assessment: Assessment, lang: Lang = Lang.BOTH) -> bytes:
 _UNRANKED = b'\n  "rank": null,\n  "ranked_among": 0,\n'  # a unit's own keys are the only ones indented by two
 
 
-def unit_detail(unit: UnitAssessment) -> bytes:
-    """One unit's entry of `units`, as `render` writes it at the top level (put aside before ranks are known)."""
+def unit_detail(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[UnitAssessment], bytes]:
+    """One unit's entry of `units`, as `render` writes it at the top level (put aside before ranks are known);
+    the same whatever the rulebook, the assessor's file or the language."""
+    return _unit_bytes
+
+
+def _unit_bytes(unit: UnitAssessment) -> bytes:
     return orjson.dumps(unit_data(unit), option=orjson.OPT_INDENT_2)
 
 
@@ -355,7 +360,7 @@ def _with_rank(detail: bytes, unit: UnitSummary) -> bytes:
     return before + ranked + after
 
 
-def chunks(s: Summarised) -> Iterator[bytes]:
+def chunks(s: Summarised, lang: Lang = Lang.BOTH) -> Iterator[bytes]:
     """The bytes of `render` for the same assessment, in pieces: the city-wide parts at once, the lists that grow
     with the number of units and reports (reports, units, rankings, matrix rows) one entry at a time."""
     token = secrets.token_hex(8)

@@ -196,7 +196,7 @@ class RulePassRate:
     bonus: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per report read: a hundred thousand in a large assessment
 class ReportRecord:
     """Every report read, and what became of it."""
 

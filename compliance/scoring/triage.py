@@ -38,7 +38,7 @@ class Card(Protocol):
 C = TypeVar("C", bound=Card)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Triaged(Generic[C]):
     """What became of one unit's reports: the scorecard that counts (if any), the unit's status, every report
     file naming the unit, and the notes to show beside it."""
@@ -130,9 +130,11 @@ def assessed_units(
 ) -> Iterator[UnitAssessment]:
     """Each unit scored (not yet ranked), in unit id order; `results_of` gives a chosen report's verdicts.
 
-    Adds to `told.problems` as it goes (E711), so read them only once every unit has been taken."""
+    Adds to `told.problems` as it goes (E711), so read them only once every unit has been taken; takes each unit
+    out of `told.units` as it scores it, so what triage kept is let go while the scored units are kept."""
     plan = ScoringPlan.of(book)
-    for unit_id, fate in told.units.items():
+    for unit_id in list(told.units):
+        fate = told.units.pop(unit_id)
         entry = book.unit(unit_id)
         if entry is not None:
             unit = UnitEntry(unit_id, entry.name, entry.type, True)
