@@ -34,7 +34,7 @@ def scorecards(
     """Every report under paths, scored in `workers` processes (1: in this one), in input order."""
     cards: list[Scorecard] = []
     for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout, on_read=on_read):
-        card = _displayable(card)
+        card = displayable_card(card)
         cards.append(card)
         if on_card is not None:
             on_card(card)
@@ -52,14 +52,9 @@ def displayable(name: str) -> str:
     )
 
 
-def encodable(source: str, problems: Iterable[str]) -> bool:
-    """Whether a report's name and problems are already text every output can encode."""
-    return not _UNENCODABLE.search(source) and not any(_UNENCODABLE.search(p) for p in problems)
-
-
-def _displayable(card: Scorecard) -> Scorecard:
+def displayable_card(card: Scorecard) -> Scorecard:
     """The card with its source (and the problems that quote it) made encodable; the same card when it is."""
-    if encodable(card.source, card.problems):
+    if not _UNENCODABLE.search(card.source) and not any(_UNENCODABLE.search(p) for p in card.problems):
         return card
     return replace(card, source=displayable(card.source), problems=tuple(displayable(p) for p in card.problems))
 

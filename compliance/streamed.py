@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from compliance.assessment import audit_for, displayable, encodable
+from compliance.assessment import audit_for, displayable_card
 from compliance.evaluate import RuleResult, Scorecard
 from compliance.loading.manual import ManualPoints
 from compliance.loading.reports import ReportInput
@@ -21,13 +21,15 @@ from compliance.loading.rulebook import LoadedRulebook
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_encoded
 from compliance.scoring import UnitAssessment, pass_rates, policy_statement, ranks
 from compliance.scoring.city import grade_counts
+from compliance.scoring.points import ScoringPlan
 from compliance.scoring.summary import Summarised, UnitSummary, columns, summarise
-from compliance.scoring.triage import assessed_units, output_order, triage
+from compliance.scoring.triage import assessed, assessed_alone, output_order, taken, triage
 from compliance.spill import Spill
 
 
 class CardHead(NamedTuple):
-    """A scored report without its verdicts: what triage reads; `key` finds the verdicts put aside."""
+    """A scored report without its verdicts: what triage reads. `key` finds the verdicts put aside; `alone` is the
+    unit's summary (its detail put aside) as it stands if triage finds no other report naming the unit."""
 
     source: str
     digest: str
@@ -36,12 +38,34 @@ class CardHead(NamedTuple):
     unit_type: str | None
     problems: tuple[str, ...]
     key: int = -1
+    alone: UnitSummary | None = None
 
 
-def split_card(card: Scorecard) -> tuple[CardHead, bytes]:
-    """(the card's identity, its verdicts pickled): runs in the workers, so the parent only stores bytes."""
-    head = CardHead(card.source, card.digest, card.unit_id, card.unit_name, card.unit_type, card.problems)
-    return head, pickle.dumps(card.results, protocol=pickle.HIGHEST_PROTOCOL)
+class _Scored(NamedTuple):
+    """What scoring one report sends back to this process: bytes and a few small values, never the scorecard."""
+
+    head: CardHead
+    verdicts: bytes  # the report's verdicts, pickled
+    alone: tuple[UnitSummary, bytes] | None  # the unit scored as if this report were its only one, and its detail
+
+
+def _scorer(
+    book: LoadedRulebook, detail: Callable[[UnitAssessment], bytes], manual: ManualPoints | None
+) -> Callable[[Scorecard], _Scored]:
+    """What runs in the workers for each report: everything per unit that does not wait for the other reports."""
+    plan = ScoringPlan.of(book)
+    shown = columns(book.checkable)
+
+    def scored(card: Scorecard) -> _Scored:
+        card = displayable_card(card)
+        head = CardHead(card.source, card.digest, card.unit_id, card.unit_name, card.unit_type, card.problems)
+        verdicts = pickle.dumps(card.results, protocol=pickle.HIGHEST_PROTOCOL)
+        unit = assessed_alone(book, card, plan, manual)
+        if unit is None:
+            return _Scored(head, verdicts, None)
+        return _Scored(head, verdicts, (summarise(unit, shown, -1), detail(unit)))
+
+    return scored
 
 
 @contextmanager
@@ -61,9 +85,12 @@ def stream_assessment(
     valid inside the `with` block, whose end removes what was put aside."""
     with Spill() as verdicts, Spill() as details:
         heads: list[CardHead] = []
-        scored = score_encoded(book, paths, split_card, workers=workers, unit_timeout=unit_timeout, on_read=on_read)
-        for head, blob in scored:
-            head = _encodable(head)._replace(key=verdicts.put(blob))
+        encode = _scorer(book, detail, manual)
+        for head, blob, alone in score_encoded(
+            book, paths, encode, workers=workers, unit_timeout=unit_timeout, on_read=on_read
+        ):
+            summary = None if alone is None else replace(alone[0], detail=details.put(alone[1]))
+            head = head._replace(key=verdicts.put(blob), alone=summary)
             heads.append(head)
             if on_card is not None:
                 on_card(head)
@@ -76,9 +103,14 @@ def stream_assessment(
         del heads
         rules = book.checkable
         shown = columns(rules)
-        summaries = [
-            summarise(u, shown, details.put(detail(u))) for u in assessed_units(book, told, results_of, manual)
-        ]
+        plan = ScoringPlan.of(book)
+        summaries: list[UnitSummary] = []
+        for unit_id, fate in taken(told):
+            if fate.alone and fate.chosen is not None and fate.chosen.alone is not None:
+                summaries.append(fate.chosen.alone)  # as scored beside the engine: no other report names the unit
+                continue
+            unit = assessed(book, unit_id, fate, told.problems, results_of, plan, manual)
+            summaries.append(summarise(unit, shown, details.put(detail(unit))))
         reports, problems = told.reports, tuple(sorted(set(told.problems)))
         del told
         ranked = ranks(summaries)
@@ -98,13 +130,6 @@ def stream_assessment(
             problems=problems,
             detail=lambda unit: details.get(unit.detail),
         )
-
-
-def _encodable(head: CardHead) -> CardHead:
-    """The head with its source (and the problems that quote it) made encodable, as `scorecards` does."""
-    if not encodable(head.source, head.problems):
-        return head._replace(source=displayable(head.source), problems=tuple(displayable(p) for p in head.problems))
-    return head
 
 
 def _ranked(unit: UnitSummary, rank: tuple[int, int] | None) -> UnitSummary:

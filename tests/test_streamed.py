@@ -22,6 +22,7 @@ from benchmarks.generate import generate, write
 from compliance.assessment import run_assessment
 from compliance.cli import main
 from compliance.lang import Lang
+from compliance.loading.manual import ManualPoints, load_manual
 from compliance.loading.reports import expand_paths
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.render import Format, renderer, streaming
@@ -45,13 +46,16 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _both(book: LoadedRulebook, paths: list[str], workers: int, fmt: Format = Format.JSON) -> tuple[bytes, bytes]:
+def _both(
+    book: LoadedRulebook, paths: list[str], workers: int, fmt: Format = Format.JSON, manual: ManualPoints | None = None
+) -> tuple[bytes, bytes]:
     """(the in-memory output, the streamed output) of one assessment."""
     files = expand_paths(paths)
-    whole = renderer(fmt)(run_assessment(book, files, WHEN, workers=workers))
+    whole = renderer(fmt)(run_assessment(book, files, WHEN, workers=workers, manual=manual))
     how = streaming(fmt)
     assert how is not None
-    with stream_assessment(book, files, WHEN, how.detail(book, False, Lang.BOTH), workers=workers) as summarised:
+    detail = how.detail(book, manual is not None, Lang.BOTH)
+    with stream_assessment(book, files, WHEN, detail, workers=workers, manual=manual) as summarised:
         streamed = b"".join(how.chunks(summarised, Lang.BOTH))
     return whole.encode() if isinstance(whole, str) else whole, streamed
 
@@ -70,6 +74,15 @@ def test_streamed_json_is_the_in_memory_document(book: LoadedRulebook, mixed: Pa
 def test_streamed_output_of_the_samples(book: LoadedRulebook, fmt: Format) -> None:
     whole, streamed = _both(book, [str(ROOT / "sample_reports")], 1, fmt)
     assert streamed == whole
+
+
+@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+def test_streamed_output_with_an_assessors_points(book: LoadedRulebook, fmt: Format) -> None:
+    """Each unit is scored beside the engine (in the workers) with the assessor's points folded in, as in memory."""
+    manual = load_manual(ROOT / "examples" / "manual-points.yaml", book)
+    whole, streamed = _both(book, [str(ROOT / "sample_reports")], 2, fmt, manual)
+    assert streamed == whole
+    assert "人工评定".encode() in streamed
 
 
 def test_streamed_csv_is_the_in_memory_table(book: LoadedRulebook, mixed: Path) -> None:

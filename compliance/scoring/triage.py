@@ -39,7 +39,7 @@ C = TypeVar("C", bound=Card)
 
 
 @dataclass(frozen=True, slots=True)
-class _Triaged(Generic[C]):
+class Fate(Generic[C]):
     """What became of one unit's reports: the scorecard that counts (if any), the unit's status, every report
     file naming the unit, and the notes to show beside it."""
 
@@ -49,13 +49,18 @@ class _Triaged(Generic[C]):
     notes: tuple[str, ...]
     first: C | None  # the first valid report naming the unit: a unit outside the registry takes its name from it
 
+    @property
+    def alone(self) -> bool:
+        """Whether the chosen report is the only report naming the unit (no copy, no rejected report)."""
+        return self.chosen is not None and self.status == "fail" and len(self.sources) == 1 and not self.notes
+
 
 @dataclass(frozen=True)
 class Triage(Generic[C]):
     """Every report's fate and every unit's reports (by unit id), before any unit is scored."""
 
     reports: tuple[ReportRecord, ...]  # sorted by source
-    units: dict[str, _Triaged[C]]  # by unit id
+    units: dict[str, Fate[C]]  # by unit id
     problems: list[str]  # the run's problems so far: scoring a unit may add one (E711)
 
 
@@ -76,7 +81,7 @@ def triage(book: LoadedRulebook, cards: Iterable[C]) -> Triage[C]:
         elif card.unit_id is not None:
             valid[card.unit_id].append(card)
 
-    triaged: dict[str, _Triaged[C]] = {}
+    triaged: dict[str, Fate[C]] = {}
     for unit_id in sorted(set(valid) | registered_ids):
         found = valid.get(unit_id, [])
         unit_problems = [f"{c.source}: report rejected" for c in invalid.get(unit_id, [])]
@@ -117,7 +122,7 @@ def triage(book: LoadedRulebook, cards: Iterable[C]) -> Triage[C]:
             if kind == "unregistered":
                 problems.extend(note)
         first = found[0] if found else None
-        triaged[unit_id] = _Triaged(chosen, status, tuple(c.source for c in found), tuple(unit_problems), first)
+        triaged[unit_id] = Fate(chosen, status, tuple(c.source for c in found), tuple(unit_problems), first)
     reports.sort(key=lambda r: (r.source, r.sha256))
     return Triage(tuple(reports), triaged, problems)
 
@@ -130,32 +135,64 @@ def assessed_units(
 ) -> Iterator[UnitAssessment]:
     """Each unit scored (not yet ranked), in unit id order; `results_of` gives a chosen report's verdicts.
 
-    Adds to `told.problems` as it goes (E711), so read them only once every unit has been taken; takes each unit
-    out of `told.units` as it scores it, so what triage kept is let go while the scored units are kept."""
+    Adds to `told.problems` as it goes (E711), so read them only once every unit has been taken."""
     plan = ScoringPlan.of(book)
+    for unit_id, fate in taken(told):
+        yield assessed(book, unit_id, fate, told.problems, results_of, plan, manual)
+
+
+def taken(told: Triage[C]) -> Iterator[tuple[str, Fate[C]]]:
+    """Each unit's fate in unit id order, taken out of `told` as it goes: what triage kept is let go while the
+    scored units are kept."""
     for unit_id in list(told.units):
-        fate = told.units.pop(unit_id)
-        entry = book.unit(unit_id)
-        if entry is not None:
-            unit = UnitEntry(unit_id, entry.name, entry.type, True)
-        else:
-            assert fate.first is not None  # a unit outside the registry is known only by a report naming it
-            unit = UnitEntry(unit_id, fate.first.unit_name or unit_id, fate.first.unit_type or "", False)
-        entries = manual.for_unit(unit_id) if manual is not None else {}
-        notes = fate.notes
-        if fate.status == "duplicate":
-            results: Sequence[RuleResult] | None = ()
-            if entries:  # nothing of the unit is scored until one report is kept: say so, never drop silently
-                message = (
-                    f"E711 {unit_id}: 报告重复，{len(entries)} 条人工评分未计入"
-                    f"（{len(entries)} manual entries not applied: the unit's reports are duplicates）"
-                )
-                notes += (message,)
-                told.problems.append(message)
-                entries = {}
-        else:
-            results = results_of(fate.chosen) if fate.chosen is not None else None
-        yield score_unit(book, unit, results, fate.status, fate.sources, notes, plan, entries)
+        yield unit_id, told.units.pop(unit_id)
+
+
+def _unit(book: LoadedRulebook, unit_id: str, first: Card | None) -> UnitEntry:
+    entry = book.unit(unit_id)
+    if entry is not None:
+        return UnitEntry(unit_id, entry.name, entry.type, True)
+    assert first is not None  # a unit outside the registry is known only by a report naming it
+    return UnitEntry(unit_id, first.unit_name or unit_id, first.unit_type or "", False)
+
+
+def assessed(
+    book: LoadedRulebook,
+    unit_id: str,
+    fate: Fate[C],
+    problems: list[str],
+    results_of: Callable[[C], Sequence[RuleResult]],
+    plan: ScoringPlan,
+    manual: ManualPoints | None = None,
+) -> UnitAssessment:
+    """One unit scored (not yet ranked); a problem the unit adds to the run's (E711) is appended to `problems`."""
+    unit = _unit(book, unit_id, fate.first)
+    entries = manual.for_unit(unit_id) if manual is not None else {}
+    notes = fate.notes
+    if fate.status == "duplicate":
+        results: Sequence[RuleResult] | None = ()
+        if entries:  # nothing of the unit is scored until one report is kept: say so, never drop silently
+            message = (
+                f"E711 {unit_id}: 报告重复，{len(entries)} 条人工评分未计入"
+                f"（{len(entries)} manual entries not applied: the unit's reports are duplicates）"
+            )
+            notes += (message,)
+            problems.append(message)
+            entries = {}
+    else:
+        results = results_of(fate.chosen) if fate.chosen is not None else None
+    return score_unit(book, unit, results, fate.status, fate.sources, notes, plan, entries)
+
+
+def assessed_alone(
+    book: LoadedRulebook, card: Scorecard, plan: ScoringPlan, manual: ManualPoints | None = None
+) -> UnitAssessment | None:
+    """The unit of a valid report as `assessed` scores it when this report is the only one naming the unit (see
+    `Fate.alone`): worked out as each report is scored, in parallel, and used when triage agrees."""
+    if card.problems or card.unit_id is None:
+        return None
+    fate = Fate(card, "fail", (card.source,), (), card)
+    return assessed(book, card.unit_id, fate, [], _results, plan, manual)
 
 
 def _results(card: Scorecard) -> Sequence[RuleResult]:
