@@ -34,7 +34,7 @@ def scorecards(
     """Every report under paths, scored in `workers` processes (1: in this one), in input order."""
     cards: list[Scorecard] = []
     for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout, on_read=on_read):
-        card = _displayable(card)
+        card = displayable_card(card)
         cards.append(card)
         if on_card is not None:
             on_card(card)
@@ -52,7 +52,7 @@ def displayable(name: str) -> str:
     )
 
 
-def _displayable(card: Scorecard) -> Scorecard:
+def displayable_card(card: Scorecard) -> Scorecard:
     """The card with its source (and the problems that quote it) made encodable; the same card when it is."""
     if not _UNENCODABLE.search(card.source) and not any(_UNENCODABLE.search(p) for p in card.problems):
         return card

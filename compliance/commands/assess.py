@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import ExitStack
 from pathlib import Path
 
 from compliance.assessment import run_assessment, run_time, with_registry
@@ -23,10 +24,12 @@ from compliance.commands.common import (
     pool_options,
     rulebook,
 )
+from compliance.commands.output import output_stream
 from compliance.loading.manual import load_manual
 from compliance.loading.reports import expand_paths
 from compliance.progress import Progress
-from compliance.render import Format, renderer
+from compliance.render import Format, renderer, streaming
+from compliance.streamed import stream_assessment
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -83,6 +86,30 @@ def run(args: argparse.Namespace) -> int:
         scored += 1
         progress.scored()
 
+    fmt = Format(args.format)
+    streamed = streaming(fmt)
+    if streamed is not None:  # written as it goes: memory stays flat however many units
+        with ExitStack() as spilled:  # what the assessment put aside on disk, removed at the end
+            with Progress([f for f in files if isinstance(f, Path)]) as progress:
+                summarised = spilled.enter_context(
+                    stream_assessment(
+                        book,
+                        files,
+                        when,
+                        streamed.detail(book, manual is not None, lang(args)),
+                        registry,
+                        on_card=advance,
+                        on_read=progress.on_read,
+                        manual=manual,
+                        **pool_options(args),
+                    )
+                )
+            if not scored:  # empty standard input
+                raise no_reports(args.paths)
+            with output_stream(args.output) as handle:  # an unwritable output is a ComplianceError: exit 2
+                for chunk in streamed.chunks(summarised, lang(args)):
+                    handle.write(chunk)
+            return summarised.exit_code
     with Progress([f for f in files if isinstance(f, Path)]) as progress:
         assessment = run_assessment(
             book,
@@ -96,6 +123,6 @@ def run(args: argparse.Namespace) -> int:
         )
     if not scored:  # empty standard input
         raise no_reports(args.paths)
-    output = renderer(Format(args.format))(assessment, lang(args))
+    output = renderer(fmt)(assessment, lang(args))
     emit(output, args.output)  # an unwritable output is a ComplianceError: one message, exit 2
     return assessment.exit_code

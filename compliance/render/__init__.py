@@ -1,11 +1,12 @@
-"""One module per output format of `compliance assess`, all behind `interface.Renderer`."""
+"""One module per output format of `compliance assess`, all behind `interface.Renderer`; the formats that can be
+written as they go (one unit at a time, `interface.Streaming`) also behind that."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 from typing import assert_never
 
-from compliance.render.interface import Renderer
+from compliance.render.interface import Renderer, Streaming
 
 
 class Format(StrEnum):
@@ -54,5 +55,23 @@ def renderer(fmt: Format) -> Renderer:
             from compliance.render import docx
 
             return docx.render
+        case _:
+            assert_never(fmt)
+
+
+def streaming(fmt: Format) -> Streaming | None:
+    """How to write a format one unit at a time (each unit's detail put aside, then placed once ranks are known),
+    or None for a format rendered whole: a table's columns, a workbook's sheets need every unit at once."""
+    match fmt:
+        case Format.JSON:
+            from compliance.render import json
+
+            return Streaming(json.unit_detail, json.chunks)
+        case Format.CSV:
+            from compliance.render import csv
+
+            return Streaming(csv.unit_detail, csv.chunks)
+        case Format.TABLE | Format.MARKDOWN | Format.HTML | Format.JUNIT | Format.XLSX | Format.DOCX:
+            return None
         case _:
             assert_never(fmt)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
 
 from compliance.lang import Lang
+from compliance.loading.rulebook import LoadedRulebook
 from compliance.render.interface import (
     MANUAL_MARK,
     UNIT_STATUS_LABEL,
@@ -20,6 +23,7 @@ from compliance.render.interface import (
     without_c0,
 )
 from compliance.scoring import Assessment, UnitAssessment, plain, text
+from compliance.scoring.summary import Summarised
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,15 +53,10 @@ def _status(u: UnitAssessment, rule_id: str, lang: Lang) -> str:
     return ""
 
 
-def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
-    """One row per unit; the bonus and deduction-group columns appear only for rulebooks that declare them."""
-    decimals = a.policy.decimals
-    bonus = a.has_bonus
-    groups = bool(a.book.meta.deduction_groups)
-    manual = a.audit.manual_source is not None  # the column appears only when an assessor's file was folded in
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    sections = a.book.meta.sections
+def _header(book: LoadedRulebook, manual: bool, lang: Lang) -> str:
+    """The header line; the bonus and deduction-group columns appear only for rulebooks that declare them, the
+    manual column only when an assessor's file was folded in."""
+    sections = book.meta.sections
     header = [
         "类型 unit type",
         "排名 rank",
@@ -67,13 +66,13 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
         "考评对象 registered",
         "状态 status",
         "得分 score",
-        *(["加分 bonus earned", "计入加分 bonus added"] if bonus else []),
+        *(["加分 bonus earned", "计入加分 bonus added"] if _has_bonus(book) else []),
         "等次 grade",
         "否决前等次 grade before veto",
         "一票否决项 veto failures",
         "实得分 earned",
         "应得分 available",
-        *(["扣分组 deduction groups"] if groups else []),
+        *(["扣分组 deduction groups"] if book.meta.deduction_groups else []),
         *(
             h
             for s in sections
@@ -82,21 +81,38 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
                 f"第{s.number}部分应得分 section {s.number} available",
             )
         ),
-        *(rule.id for rule in a.rules),
+        *(rule.id for rule in book.checkable),
         "整改项数 fixes",
         "整改清单 rectification",
         *(["人工评分 manual points"] if manual else []),
         "报告 reports",
     ]
-    writer.writerow([lang.pick(name) for name in header])
-    for u in a.units:
+    return _line([lang.pick(name) for name in header])
+
+
+def _has_bonus(book: LoadedRulebook) -> bool:
+    return any(rule.bonus for rule in book.checkable)
+
+
+def _line(cells: Sequence[object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([_cell(v) for v in cells])
+    return buffer.getvalue()
+
+
+def unit_detail(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[UnitAssessment], bytes]:
+    """A unit's row from its id on, as `render` writes it (the type and rank cells before it wait for the ranks)."""
+    decimals = book.meta.scoring.decimals
+    veto_cap = book.meta.scoring.veto_cap
+    bonus = _has_bonus(book)
+    groups = bool(book.meta.deduction_groups)
+    rules = book.checkable
+
+    def detail(u: UnitAssessment) -> bytes:
         fixes = "\n".join(
             f"{f.rule_id} {f.title}：要求 {f.required}；实际 {f.measured}；{f.to_pass}" for f in u.rectification
         )
         row: list[object] = [
-            u.unit_type_name,
-            u.rank,
-            u.ranked_among if u.rank is not None else None,
             u.unit_id,
             u.unit_name,
             "是" if u.registered else "否",
@@ -105,16 +121,45 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
             *([plain(u.bonus), plain(u.bonus_applied)] if bonus else []),
             u.grade,
             u.grade_before_veto,
-            " ".join(veto_label(v, a.policy.veto_cap) for v in u.vetoes),
+            " ".join(veto_label(v, veto_cap) for v in u.vetoes),
             plain(u.earned),
             plain(u.available),
             *([_groups(u)] if groups else []),
             *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
-            *(_status(u, rule.id, lang) for rule in a.rules),
+            *(_status(u, rule.id, lang) for rule in rules),
             len(u.rectification),
             fixes,
             *(["\n".join(manual_line(score) for score in manual_scores(u))] if manual else []),
             " ".join(u.sources),
         ]
-        writer.writerow([_cell(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return _line(row).encode("utf-8")
+
+    return detail
+
+
+class _Ranked(Protocol):
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def ranked_among(self) -> int: ...
+
+
+def _placed(u: _Ranked, type_name: str, rest: bytes) -> bytes:
+    """The whole row: the unit's type and rank, then the rest (a cell is quoted on its own, whatever its place)."""
+    head = _line([type_name, u.rank, u.ranked_among if u.rank is not None else None])
+    return head[: -len("\r\n")].encode("utf-8") + b"," + rest
+
+
+def chunks(s: Summarised, lang: Lang = Lang.BOTH) -> Iterator[bytes]:
+    """The bytes of `render` for the same assessment, one row at a time."""
+    yield ("\ufeff" + _header(s.book, s.audit.manual_source is not None, lang)).encode("utf-8")
+    for u in s.units:
+        yield _placed(u, s.book.type_name(u.unit_type), s.detail(u))
+
+
+def render(a: Assessment, lang: Lang = Lang.BOTH) -> bytes:
+    """One row per unit, in the order of `a.units`."""
+    manual = a.audit.manual_source is not None  # the column appears only when an assessor's file was folded in
+    detail = unit_detail(a.book, manual, lang)
+    rows = (_placed(u, u.unit_type_name, detail(u)) for u in a.units)
+    return ("\ufeff" + _header(a.book, manual, lang)).encode("utf-8") + b"".join(rows)

@@ -6,13 +6,16 @@ Renderers never open files or streams: the command owns where output goes (`emit
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from compliance.labels import STATUS_LABEL
 from compliance.lang import Lang
+from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import UnitType
 from compliance.scoring import Assessment, GroupScore, RuleScore, UnitAssessment, VetoApplied, manual_note, text
+from compliance.scoring.summary import Summarised
 
 UNIT_STATUS_LABEL = {
     "pass": "全部达标 pass",
@@ -79,6 +82,14 @@ def heading(text: str, lang: Lang) -> str:
 
 class Renderer(Protocol):
     def __call__(self, assessment: Assessment, /, lang: Lang = Lang.BOTH) -> str | bytes: ...
+
+
+class Streaming(NamedTuple):
+    """A format written as it goes: `detail` makes what a unit's part needs before ranks are known (put aside on
+    disk); `chunks` writes the whole output from the summaries and those parts, the same bytes `render` gives."""
+
+    detail: Callable[[LoadedRulebook, bool, Lang], Callable[[UnitAssessment], bytes]]  # (book, manual?, lang)
+    chunks: Callable[[Summarised, Lang], Iterator[bytes]]
 
 
 def one_line(value: object) -> str:

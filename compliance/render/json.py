@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any, Protocol
 
 import orjson
 
 from compliance.evaluate import Status
 from compliance.lang import Lang
 from compliance.loading.manual import ManualEntry
+from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import DeductionGroup, Rule, ScoringPolicy
 from compliance.results import number, result_data
 from compliance.scoring import (
     Assessment,
+    Audit,
+    GradeCount,
     GroupScore,
     Rectification,
+    ReportRecord,
+    RulePassRate,
     RuleScore,
     UnitAssessment,
     VetoApplied,
@@ -22,6 +31,7 @@ from compliance.scoring import (
     plain,
     veto_of,
 )
+from compliance.scoring.summary import Summarised, UnitSummary
 
 FORMAT_VERSION = 1
 
@@ -172,11 +182,70 @@ def unit_data(unit: UnitAssessment) -> dict[str, Any]:
     }
 
 
-def assessment_data(a: Assessment) -> dict[str, Any]:
+class _Whole(Protocol):
+    """What the document's city-wide parts read: an `Assessment`, or a `Summarised` one."""
+
+    @property
+    def audit(self) -> Audit: ...
+    @property
+    def policy(self) -> ScoringPolicy: ...
+    @property
+    def policy_statement(self) -> str: ...
+    @property
+    def book(self) -> LoadedRulebook: ...
+    @property
+    def rules(self) -> tuple[Rule, ...]: ...
+    @property
+    def pass_rates(self) -> tuple[RulePassRate, ...]: ...
+    @property
+    def grade_counts(self) -> tuple[GradeCount, ...]: ...
+    @property
+    def problems(self) -> tuple[str, ...]: ...
+    @property
+    def exit_code(self) -> int: ...
+
+
+class _Placed(Protocol):
+    """What the ranking and the matrix read of a unit: a `UnitAssessment` or a `UnitSummary`."""
+
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def unit_name(self) -> str: ...
+    @property
+    def score(self) -> Decimal | None: ...
+    @property
+    def grade(self) -> str | None: ...
+    @property
+    def rank(self) -> int | None: ...
+    def status_of(self, rule_id: str) -> Status | None: ...
+
+
+def _report(r: ReportRecord) -> dict[str, Any]:
+    return {
+        "source": r.source,
+        "sha256": r.sha256,
+        "unit_id": r.unit_id,
+        "status": r.status,
+        "problems": list(r.problems),
+    }
+
+
+def _ranked(u: _Placed) -> dict[str, Any]:
+    return {"rank": u.rank, "unit_id": u.unit_id, "unit_name": u.unit_name, "score": plain(u.score), "grade": u.grade}
+
+
+def _row(u: _Placed, rules: Sequence[Rule]) -> dict[str, Any]:
+    return {"unit_id": u.unit_id, "cells": [u.status_of(rule.id) for rule in rules]}
+
+
+def _document(
+    a: _Whole, reports: list[Any], units: list[Any], ranking: Callable[[str], list[Any]], rows: list[Any]
+) -> dict[str, Any]:
+    """The whole document; the lists of reports, units, each type's ranking and the matrix rows as given."""
     policy = a.policy
     audit = a.audit
     sections = {p.rule.id: p.section for p in a.book.placed}
-    registered = a.registered_units
     return {
         "format": "compliance-assessment",
         "format_version": FORMAT_VERSION,
@@ -194,16 +263,7 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
             "manual": (
                 None if audit.manual_source is None else {"source": audit.manual_source, "sha256": audit.manual_sha256}
             ),
-            "reports": [
-                {
-                    "source": r.source,
-                    "sha256": r.sha256,
-                    "unit_id": r.unit_id,
-                    "status": r.status,
-                    "problems": list(r.problems),
-                }
-                for r in a.reports
-            ],
+            "reports": reports,
         },
         "policy": {
             "grades": [{"grade": b.grade, "min_score": number(b.min_score)} for b in policy.grades],
@@ -229,29 +289,11 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
             for s in a.book.meta.sections
         ],
         "rules": [_rule(rule, sections[rule.id], policy) for rule in a.rules],
-        "units": [unit_data(u) for u in a.units],
+        "units": units,
         "ranking": [
-            {
-                "unit_type": t.id,
-                "unit_type_name": t.name,
-                "units": [
-                    {
-                        "rank": u.rank,
-                        "unit_id": u.unit_id,
-                        "unit_name": u.unit_name,
-                        "score": plain(u.score),
-                        "grade": u.grade,
-                    }
-                    for u in registered
-                    if u.unit_type == t.id
-                ],
-            }
-            for t in a.book.registry.types
+            {"unit_type": t.id, "unit_type_name": t.name, "units": ranking(t.id)} for t in a.book.registry.types
         ],
-        "matrix": {
-            "rules": [rule.id for rule in a.rules],
-            "rows": [{"unit_id": u.unit_id, "cells": [u.status_of(rule.id) for rule in a.rules]} for u in registered],
-        },
+        "matrix": {"rules": [rule.id for rule in a.rules], "rows": rows},
         "rule_pass_rates": [
             {
                 "rule_id": r.rule_id,
@@ -278,5 +320,77 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
     }
 
 
+def assessment_data(a: Assessment) -> dict[str, Any]:
+    registered = a.registered_units
+    return _document(
+        a,
+        [_report(r) for r in a.reports],
+        [unit_data(u) for u in a.units],
+        lambda unit_type: [_ranked(u) for u in registered if u.unit_type == unit_type],
+        [_row(u, a.rules) for u in registered],
+    )
+
+
 def render(assessment: Assessment, lang: Lang = Lang.BOTH) -> bytes:
     return orjson.dumps(assessment_data(assessment), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+# ------------------------------------------------------------------ the same document, written as it goes
+
+_UNRANKED = b'\n  "rank": null,\n  "ranked_among": 0,\n'  # a unit's own keys are the only ones indented by two
+
+
+def unit_detail(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[UnitAssessment], bytes]:
+    """One unit's entry of `units`, as `render` writes it at the top level (put aside before ranks are known);
+    the same whatever the rulebook, the assessor's file or the language."""
+    return _unit_bytes
+
+
+def _unit_bytes(unit: UnitAssessment) -> bytes:
+    return orjson.dumps(unit_data(unit), option=orjson.OPT_INDENT_2)
+
+
+def _with_rank(detail: bytes, unit: UnitSummary) -> bytes:
+    """The unit's entry with its rank: JSON strings hold no raw line break, so the one match is the unit's key."""
+    if unit.rank is None:
+        return detail
+    ranked = f'\n  "rank": {unit.rank},\n  "ranked_among": {unit.ranked_among},\n'.encode()
+    before, found, after = detail.partition(_UNRANKED)
+    assert found, "a unit's detail without its rank fields"
+    return before + ranked + after
+
+
+def chunks(s: Summarised, lang: Lang = Lang.BOTH) -> Iterator[bytes]:
+    """The bytes of `render` for the same assessment, in pieces: the city-wide parts at once, the lists that grow
+    with the number of units and reports (reports, units, rankings, matrix rows) one entry at a time."""
+    token = secrets.token_hex(8)
+    later: list[Callable[[], Iterator[bytes]]] = []
+
+    def stream(entries: Callable[[], Iterator[bytes]]) -> list[str]:
+        later.append(entries)
+        return [f"\x00{token}:{len(later) - 1}"]  # a one-entry list no report can spell (NUL and a random token)
+
+    def dumped(values: Callable[[], Iterator[Any]]) -> Callable[[], Iterator[bytes]]:
+        return lambda: (orjson.dumps(v, option=orjson.OPT_INDENT_2) for v in values())
+
+    registered = [u for u in s.units if u.registered]
+    shell = _document(
+        s,
+        stream(dumped(lambda: map(_report, s.reports))),
+        stream(lambda: (_with_rank(s.detail(u), u) for u in s.units)),
+        lambda unit_type: stream(dumped(lambda: (_ranked(u) for u in registered if u.unit_type == unit_type))),
+        stream(dumped(lambda: (_row(u, s.rules) for u in registered))),
+    )
+    text = orjson.dumps(shell, option=orjson.OPT_INDENT_2) + b"\n"
+    place = re.compile(rb'\[\n( *)"\\u0000' + token.encode() + rb':(\d+)"\n *\]')
+    done = 0
+    for match in place.finditer(text):
+        yield text[done : match.start()]
+        indent, outer = match[1], match[1][:-2]
+        opened = False
+        for entry in later[int(match[2])]():
+            yield (b",\n" if opened else b"[\n") + indent + entry.replace(b"\n", b"\n" + indent)
+            opened = True
+        yield b"\n" + outer + b"]" if opened else b"[]"
+        done = match.end()
+    yield text[done:]

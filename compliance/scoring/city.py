@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Protocol
 
+from compliance.evaluate import Status
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule
 from compliance.scoring.numbers import exact, round_half_up
-from compliance.scoring.results import UNGRADED, GradeCount, RulePassRate, UnitAssessment
+from compliance.scoring.results import UNGRADED, GradeCount, RulePassRate, UnitStatus
 
 
-def ranks(units: Iterable[UnitAssessment]) -> dict[str, tuple[int, int]]:
+class Standing(Protocol):
+    """What the city-wide figures read of a unit: a whole `UnitAssessment`, or a compact summary of one."""
+
+    @property
+    def unit_id(self) -> str: ...
+    @property
+    def unit_type(self) -> str: ...
+    @property
+    def registered(self) -> bool: ...
+    @property
+    def status(self) -> UnitStatus: ...
+    @property
+    def score(self) -> Decimal | None: ...
+    @property
+    def grade(self) -> str | None: ...
+    def status_of(self, rule_id: str) -> Status | None: ...
+
+
+def ranks(units: Iterable[Standing]) -> dict[str, tuple[int, int]]:
     """Competition ranking (1, 2, 2, 4) by score within each unit type; unscored units are not ranked."""
-    by_type: dict[str, list[UnitAssessment]] = defaultdict(list)
+    by_type: dict[str, list[Standing]] = defaultdict(list)
     for unit in units:
         if unit.registered and unit.score is not None:
             by_type[unit.unit_type].append(unit)
@@ -31,17 +51,21 @@ def ranks(units: Iterable[UnitAssessment]) -> dict[str, tuple[int, int]]:
     return out
 
 
-def pass_rates(
-    rules: Sequence[Rule], book: LoadedRulebook, units: Sequence[UnitAssessment]
-) -> tuple[RulePassRate, ...]:
+def pass_rates(rules: Sequence[Rule], book: LoadedRulebook, units: Iterable[Standing]) -> tuple[RulePassRate, ...]:
+    """Each rule's 达标率 over the registered units it applies to (duplicates aside), most-missed first."""
+    tallies: dict[str, Counter[Status]] = {rule.id: Counter() for rule in rules}
+    for u in units:  # one pass over the units, so they may be a stream
+        if u.registered and u.status != "duplicate":
+            for rule_id, tally in tallies.items():
+                status = u.status_of(rule_id)
+                if status is not None:
+                    tally[status] += 1
     rates: list[RulePassRate] = []
     for rule in rules:
-        statuses = [
-            s for u in units if u.registered and u.status != "duplicate" and (s := u.status_of(rule.id)) is not None
-        ]
-        considered = [s for s in statuses if s != "not_applicable"]
-        passed = sum(1 for s in considered if s == "pass")
-        rate = round_half_up(Fraction(100 * passed, len(considered)), 1) if considered else None
+        tally = tallies[rule.id]
+        considered = sum(tally.values()) - tally["not_applicable"]
+        passed = tally["pass"]
+        rate = round_half_up(Fraction(100 * passed, considered), 1) if considered else None
         rates.append(
             RulePassRate(
                 rule_id=rule.id,
@@ -49,11 +73,11 @@ def pass_rates(
                 section=book.section_of(rule.id),
                 points=exact(rule.points),
                 veto=rule.is_veto,
-                applicable=len(considered),
+                applicable=considered,
                 passed=passed,
-                failed=considered.count("fail"),
-                not_reported=considered.count("not_reported"),
-                error=considered.count("error"),
+                failed=tally["fail"],
+                not_reported=tally["not_reported"],
+                error=tally["error"],
                 rate=rate,
                 bonus=rule.bonus,
             )
@@ -62,14 +86,18 @@ def pass_rates(
     return tuple(sorted(rates, key=lambda r: (r.rate is None, r.rate or 0, -r.applicable, order[r.rule_id])))
 
 
-def grade_counts(book: LoadedRulebook, units: Sequence[UnitAssessment]) -> tuple[GradeCount, ...]:
+def grade_counts(book: LoadedRulebook, units: Iterable[Standing]) -> tuple[GradeCount, ...]:
+    """How many registered units of each type got each grade (one pass over the units)."""
     grades = book.meta.scoring.ordered_grades()
+    tallies: dict[str, Counter[str | None]] = {t.id: Counter() for t in book.registry.types}
+    for u in units:
+        if u.registered and u.unit_type in tallies:
+            tallies[u.unit_type][u.grade] += 1
     out: list[GradeCount] = []
     for unit_type in book.registry.types:
-        members = [u for u in units if u.registered and u.unit_type == unit_type.id]
-        counts = [(g, sum(1 for u in members if u.grade == g)) for g in grades]
-        ungraded = sum(1 for u in members if u.grade is None)
-        if ungraded:
-            counts.append((UNGRADED, ungraded))
-        out.append(GradeCount(unit_type.id, unit_type.name, tuple(counts), len(members)))
+        tally = tallies[unit_type.id]
+        counts = [(g, tally[g]) for g in grades]
+        if tally[None]:
+            counts.append((UNGRADED, tally[None]))
+        out.append(GradeCount(unit_type.id, unit_type.name, tuple(counts), sum(tally.values())))
     return tuple(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -195,7 +196,7 @@ class RulePassRate:
     bonus: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per report read: a hundred thousand in a large assessment
 class ReportRecord:
     """Every report read, and what became of it."""
 
@@ -246,6 +247,11 @@ class Assessment:
     @property
     def exit_code(self) -> int:
         """0 when every registered unit passes every rule and every report was used cleanly, else 1."""
-        units_ok = all(u.status == "pass" for u in self.units)
-        reports_ok = all(r.status in ("used", "copy") for r in self.reports)
-        return 0 if units_ok and reports_ok else 1
+        return exit_code((u.status for u in self.units), self.reports)
+
+
+def exit_code(units: Iterable[UnitStatus], reports: Iterable[ReportRecord]) -> int:
+    """0 when every unit passes every rule and every report was used cleanly (or was an identical copy), else 1."""
+    units_ok = all(status == "pass" for status in units)
+    reports_ok = all(r.status in ("used", "copy") for r in reports)
+    return 0 if units_ok and reports_ok else 1
