@@ -19,11 +19,10 @@ from compliance.loading.manual import ManualPoints
 from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_encoded
-from compliance.scoring import UnitAssessment, pass_rates, policy_statement, ranks
-from compliance.scoring.city import grade_counts
+from compliance.scoring import UnitAssessment
 from compliance.scoring.points import ScoringPlan
 from compliance.scoring.summary import Summarised, UnitSummary, columns, summarise
-from compliance.scoring.triage import assessed, assessed_alone, output_order, taken, triage
+from compliance.scoring.triage import assessed, assessed_alone, city_wide, taken, triage
 from compliance.spill import Spill
 
 
@@ -113,24 +112,13 @@ def stream_assessment(
             summaries.append(summarise(unit, shown, details.put(detail(unit))))
         reports, problems = told.reports, tuple(sorted(set(told.problems)))
         del told
-        ranked = ranks(summaries)
-        units = [_ranked(u, ranked.get(u.unit_id)) for u in summaries]
+        units, figures = city_wide(book, summaries)
         del summaries
-        units.sort(key=output_order(book))
         yield Summarised(
             audit=audit_for(book, when, registry, manual),
-            policy=book.meta.scoring,
-            policy_statement=policy_statement(book.meta.scoring, book.meta.deduction_groups, rules),
-            book=book,
-            rules=rules,
-            units=tuple(units),
-            pass_rates=pass_rates(rules, book, units),
-            grade_counts=grade_counts(book, units),
+            units=units,
             reports=reports,
             problems=problems,
+            **figures,
             detail=lambda unit: details.get(unit.detail),
         )
-
-
-def _ranked(unit: UnitSummary, rank: tuple[int, int] | None) -> UnitSummary:
-    return unit if rank is None else replace(unit, rank=rank[0], ranked_among=rank[1])

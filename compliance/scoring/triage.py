@@ -6,15 +6,26 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypedDict, TypeVar
 
 from compliance.evaluate import RuleResult, Scorecard
 from compliance.loading.manual import ManualPoints
 from compliance.loading.rulebook import LoadedRulebook
+from compliance.model import Rule, ScoringPolicy
 from compliance.scoring.city import grade_counts, pass_rates, ranks
 from compliance.scoring.points import ScoringPlan
 from compliance.scoring.prose import policy_statement
-from compliance.scoring.results import Assessment, Audit, ReportRecord, ReportStatus, UnitAssessment, UnitStatus
+from compliance.scoring.results import (
+    Assessment,
+    Audit,
+    GradeCount,
+    ReportRecord,
+    ReportStatus,
+    RulePassRate,
+    UnitAssessment,
+    UnitStatus,
+)
+from compliance.scoring.summary import UnitSummary
 from compliance.scoring.units import UnitEntry, score_unit
 
 
@@ -205,22 +216,13 @@ def assess(
     """Every registry unit (reported or not) and every report (read or not) -> one city-wide assessment;
     `manual`: the assessor's points (人工评分), folded into each unit's rules."""
     told = triage(book, cards)
-    units = list(assessed_units(book, told, _results, manual))
-    ranked = ranks(units)
-    units = [_with_rank(u, ranked.get(u.unit_id)) for u in units]
-    units.sort(key=output_order(book))
-    rules = book.checkable
+    units, figures = city_wide(book, list(assessed_units(book, told, _results, manual)))
     return Assessment(
         audit=audit,
-        policy=book.meta.scoring,
-        policy_statement=policy_statement(book.meta.scoring, book.meta.deduction_groups, rules),
-        book=book,
-        rules=rules,
-        units=tuple(units),
-        pass_rates=pass_rates(rules, book, units),
-        grade_counts=grade_counts(book, units),
+        units=units,
         reports=told.reports,
         problems=tuple(sorted(set(told.problems))),
+        **figures,
     )
 
 
@@ -247,5 +249,37 @@ def output_order(book: LoadedRulebook) -> Callable[[Placed], tuple[bool, int, bo
     return key
 
 
-def _with_rank(unit: UnitAssessment, rank: tuple[int, int] | None) -> UnitAssessment:
-    return unit if rank is None else replace(unit, rank=rank[0], ranked_among=rank[1])
+Ranked = TypeVar("Ranked", UnitAssessment, UnitSummary)
+
+
+class CityFigures(TypedDict):
+    """What an assessment says of the whole city besides its units, reports and audit header."""
+
+    policy: ScoringPolicy
+    policy_statement: str
+    book: LoadedRulebook
+    rules: tuple[Rule, ...]
+    pass_rates: tuple[RulePassRate, ...]
+    grade_counts: tuple[GradeCount, ...]
+
+
+def city_wide(book: LoadedRulebook, units: Sequence[Ranked]) -> tuple[tuple[Ranked, ...], CityFigures]:
+    """Units ranked within their type and put in output order, and the city-wide figures drawn from them: the
+    same for a whole assessment in memory and for the summaries of a streamed one."""
+    rank = ranks(units)
+    ranked = [
+        unit if (found := rank.get(unit.unit_id)) is None else replace(unit, rank=found[0], ranked_among=found[1])
+        for unit in units
+    ]
+    ranked.sort(key=output_order(book))
+    rules = book.checkable
+    scoring = book.meta.scoring
+    figures = CityFigures(
+        policy=scoring,
+        policy_statement=policy_statement(scoring, book.meta.deduction_groups, rules),
+        book=book,
+        rules=rules,
+        pass_rates=pass_rates(rules, book, ranked),
+        grade_counts=grade_counts(book, ranked),
+    )
+    return tuple(ranked), figures
