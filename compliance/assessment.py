@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Registry
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_reports
+from compliance.plaintext import displayable
 from compliance.scoring import Assessment, Audit, assess
 
 
@@ -34,29 +34,11 @@ def scorecards(
     """Every report under paths, scored in `workers` processes (1: in this one), in input order."""
     cards: list[Scorecard] = []
     for card in score_reports(book, paths, workers=workers, unit_timeout=unit_timeout, on_read=on_read):
-        card = displayable_card(card)
+        card = card.displayable()
         cards.append(card)
         if on_card is not None:
             on_card(card)
     return cards
-
-
-_UNENCODABLE = re.compile("[\ud800-\udfff]")
-
-
-def displayable(name: str) -> str:
-    """A file name as text every output can encode: bytes that are not UTF-8 (a GBK name from a zip made on
-    Windows reaches Python as lone surrogates) are written as `\\xb9`, so the name stays recognisable."""
-    return _UNENCODABLE.sub(
-        lambda m: f"\\x{ord(m[0]) - 0xDC00:02x}" if "\udc80" <= m[0] <= "\udcff" else f"\\u{ord(m[0]):04x}", name
-    )
-
-
-def displayable_card(card: Scorecard) -> Scorecard:
-    """The card with its source (and the problems that quote it) made encodable; the same card when it is."""
-    if not _UNENCODABLE.search(card.source) and not any(_UNENCODABLE.search(p) for p in card.problems):
-        return card
-    return replace(card, source=displayable(card.source), problems=tuple(displayable(p) for p in card.problems))
 
 
 def with_registry(book: LoadedRulebook, path: Path) -> tuple[LoadedRulebook, str]:

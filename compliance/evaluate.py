@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import Literal, NamedTuple
 
@@ -14,6 +14,7 @@ from compliance.loading.reports import ReportInput
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.measures.interface import Measured, Metric, PerRecord, Plan, Unmeasured, number, show
 from compliance.model import Op, Rule, Unit
+from compliance.plaintext import UNENCODABLE, displayable
 
 Status = Literal["pass", "fail", "not_applicable", "not_reported", "error"]
 STATUSES: tuple[Status, ...] = ("pass", "fail", "not_applicable", "not_reported", "error")
@@ -61,6 +62,13 @@ class Scorecard:
     def counts(self) -> dict[str, int]:
         counted = Counter(r.status for r in self.results)
         return {s: counted.get(s, 0) for s in STATUSES}
+
+    def displayable(self) -> Scorecard:
+        """The card with a file name that is not UTF-8 (lone surrogates from the OS), and the problems that quote
+        it, written as `\\xb9` so every output can encode them; the same card when it needs nothing."""
+        if not UNENCODABLE.search(self.source) and not any(UNENCODABLE.search(p) for p in self.problems):
+            return self
+        return replace(self, source=displayable(self.source), problems=tuple(displayable(p) for p in self.problems))
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ from compliance.loading.rulebook import (
 )
 from compliance.locator import matches, parse_locator
 from compliance.model import Expect, Registry, Rule, Rulebook, RuleFile
+from compliance.plaintext import displayable
 from compliance.source import Division, SourceText
 from compliance.suggest import did_you_mean
 
@@ -375,17 +376,12 @@ def _order(problem: Problem) -> tuple[str, int, int, str, str, str]:
     return (*problem.sort_key(), problem.field)  # file-level problems (no line) first
 
 
-def printable(text: str) -> str:
-    """A path that is not UTF-8 (a folder unzipped from GBK names) shows its odd bytes as \\xff."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
 def _display(path: str) -> str:
     try:
         relative = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         relative = path
-    return printable(path if relative.startswith("..") else relative)
+    return displayable(path if relative.startswith("..") else relative)
 
 
 def _placed_at_file_start(problem: Problem) -> Problem:
@@ -470,7 +466,7 @@ def lint_rulebook(directory: Path, source: Path | None = None) -> LintResult:
                 if complete:
                     problems.extend(check_coverage(rows, _display(source_path)))
     shown = sorted(
-        {replace(_placed_at_file_start(p), file=_display(p.file), message=printable(p.message)) for p in problems},
+        {replace(_placed_at_file_start(p), file=_display(p.file), message=displayable(p.message)) for p in problems},
         key=_order,
     )
     return LintResult(
@@ -534,7 +530,7 @@ _XML_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     # XML 1.0 cannot carry most control characters even escaped; ElementTree escapes the rest (& < > ").
-    return _XML_UNSAFE.sub("\ufffd", printable(text))
+    return _XML_UNSAFE.sub("\ufffd", displayable(text))
 
 
 def render_junit(result: LintResult) -> str:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
-from compliance.assessment import audit_for, displayable_card
+from compliance.assessment import audit_for
 from compliance.evaluate import RuleResult, Scorecard
 from compliance.loading.manual import ManualPoints
 from compliance.loading.reports import ReportInput
@@ -56,7 +56,7 @@ def _scorer(
     shown = columns(book.checkable)
 
     def scored(card: Scorecard) -> _Scored:
-        card = displayable_card(card)
+        card = card.displayable()
         head = CardHead(card.source, card.digest, card.unit_id, card.unit_name, card.unit_type, card.problems)
         verdicts = pickle.dumps(card.results, protocol=pickle.HIGHEST_PROTOCOL)
         unit = assessed_alone(book, card, plan, manual)

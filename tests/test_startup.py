@@ -32,3 +32,53 @@ def test_a_command_that_needs_the_engine_says_which_package_is_missing(tmp_path:
     assert done.returncode == 2
     assert "E000 缺少 Python 包 durable-rules" in done.stderr and "pip install durable-rules" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+# What `check` of one YAML report has no use for: assessment, worker processes, the Excel reader and the office
+# formats. Importing them made a unit wait ~0.1 s more for its own scorecard.
+NOT_FOR_CHECK = (
+    "compliance.assessment",
+    "compliance.parallel",
+    "compliance.scoring.triage",
+    "compliance.scoring.units",
+    "compliance.loading.excel",
+    "compliance.loading.manual",
+    "compliance.render.interface",
+    "openpyxl",
+    "jinja2",
+    "docx",
+    "multiprocessing",
+)
+LIST_MODULES = (
+    "import sys\nfrom compliance.cli import main\n"
+    "code = main(['check', 'sample_reports/haimen.yaml', '-o', sys.argv[1]])\n"
+    "print(code)\nprint('\\n'.join(sorted(sys.modules)))\n"
+)
+
+
+def test_check_of_one_report_imports_only_what_it_uses(tmp_path: Path) -> None:
+    out = tmp_path / "card.txt"
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_MODULES, str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    code, *modules = done.stdout.splitlines()
+    assert code == "0", done.stderr
+    assert "NT18-" in out.read_text(encoding="utf-8")  # the scorecard was written: the check really ran
+    assert sorted(set(NOT_FOR_CHECK) & set(modules)) == []
+
+
+def test_the_scoring_package_gives_every_name_it_lists_from_its_module() -> None:
+    import importlib
+
+    import compliance.scoring as scoring
+
+    for name in scoring.__all__:
+        home = importlib.import_module(f"compliance.scoring.{scoring._HOME[name]}")
+        assert getattr(scoring, name) is getattr(home, name), name
+    assert set(scoring._HOME) == set(scoring.__all__)
+    try:
+        scoring.no_such_name  # noqa: B018
+    except AttributeError as exc:
+        assert "no_such_name" in str(exc)
+    else:
+        raise AssertionError("an unknown name must raise AttributeError")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from compliance.assessment import displayable
 from compliance.commands.common import add_output_option, add_rules_option, emit, rulebook
 from compliance.commands.units import registry_notes
 from compliance.evaluate import Evaluator, Scorecard
@@ -16,7 +15,7 @@ from compliance.labels import STATUS_LABEL
 from compliance.loading.reports import ReportInput, expand_paths, read_report_file
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.measures.interface import show
-from compliance.render.interface import one_line
+from compliance.plaintext import displayable, one_line
 from compliance.results import number
 
 

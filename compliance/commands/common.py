@@ -12,7 +12,6 @@ from compliance.commands.output import atomic_file, emit, output_stream
 from compliance.errors import ComplianceError, Problem
 from compliance.lang import Lang, default_lang
 from compliance.loading.rulebook import DEFAULT_RULES, LoadedRulebook, load_rulebook
-from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers, parallel_unavailable
 
 __all__ = ["atomic_file", "emit", "output_stream"]
 
@@ -66,6 +65,11 @@ def _positive_float(text: str) -> float:
 
 
 def add_workers_options(parser: argparse.ArgumentParser) -> None:
+    from compliance.parallel import (  # on first use: `check` scores one report here
+        DEFAULT_UNIT_TIMEOUT,
+        default_workers,
+    )
+
     parser.add_argument(
         "--workers",
         type=_positive_int,
@@ -86,6 +90,8 @@ def add_workers_options(parser: argparse.ArgumentParser) -> None:
 
 def workers(args: argparse.Namespace) -> int | None:
     """--workers, after saying why a request for several cannot be met on this system."""
+    from compliance.parallel import parallel_unavailable
+
     reason = parallel_unavailable()
     if reason and args.workers is not None and args.workers > 1:
         print(f"compliance: {reason}", file=sys.stderr)
@@ -101,6 +107,8 @@ def rulebook(args: argparse.Namespace) -> LoadedRulebook:
 def pool_options(args: argparse.Namespace) -> dict[str, Any]:
     """--workers and --unit-timeout as keyword arguments for compliance.parallel; says so when a time limit is
     asked for but cannot apply (scoring in this process cannot stop the engine mid-call)."""
+    from compliance.parallel import DEFAULT_UNIT_TIMEOUT, default_workers
+
     count = workers(args)
     if (count == 1 or (count is None and default_workers() == 1)) and args.unit_timeout is not None:
         print(

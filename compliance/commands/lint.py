@@ -19,13 +19,13 @@ from compliance.lint import (
     LintResult,
     coverage_data,
     lint_rulebook,
-    printable,
     problem_data,
     render_coverage,
     render_junit,
     render_text,
 )
 from compliance.loading.rulebook import DEFAULT_RULES
+from compliance.plaintext import displayable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,7 +82,7 @@ def rulebook_dirs(paths: list[Path]) -> list[Path]:
             raise ComplianceError(Problem(str(path), None, None, "E000", message))
         book = path if path.is_dir() else _rulebook_of(path)
         if book is None:
-            shown = printable(str(path))
+            shown = displayable(str(path))
             print(f"{shown}: 不属于任何规则集，未检查（not inside a rulebook: skipped）", file=sys.stderr)
         elif book.resolve() not in {d.resolve() for d in found}:
             found.append(book)
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         for result in results:
             verdict = "sound" if result.ok else f"{len(result.problems)} problem(s)"
-            print(f"{printable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
+            print(f"{displayable(result.directory.name)}: {result.rules} rules, {verdict}", file=sys.stderr)
     if any(unreadable(problem) for result in results for problem in result.problems):
         return 2  # a file of a rulebook is there but cannot be read at all: not a finding about its content
     return 0 if all(result.ok for result in results) else 1

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import orjson
 from tabulate import tabulate
 
-from compliance.assessment import displayable
 from compliance.commands.common import (
     add_output_option,
     add_rules_option,
@@ -31,8 +29,8 @@ from compliance.labels import STATUS_LABEL
 from compliance.loading.reports import expand_paths
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.parallel import encode_jsonl, score_encoded, score_reports
+from compliance.plaintext import one_line
 from compliance.progress import Progress
-from compliance.render.interface import one_line
 from compliance.results import card_data
 
 
@@ -52,21 +50,21 @@ def render_table(book: LoadedRulebook, cards: list[Scorecard]) -> str:
     # Names, file names and problems come from the reports: one_line keeps their control characters from moving
     # the cursor or starting lines of their own, and they are never read as numbers (a name "1.50" stays "1.50").
     rows = []
-    for card in map(_readable, cards):
+    for card in (card.displayable() for card in cards):
         counts = card.counts()
         name = one_line(card.unit_name or "")
         row = [one_line(card.unit_id or "?"), name, STATUS_LABEL[card.status], *(counts[s] for s in STATUSES)]
         rows.append([*row, one_line(card.source)])
     headers = ["单位 unit", "名称 name", "结果 status", *(STATUS_LABEL[s] for s in STATUSES), "报告 report"]
     text = tabulate(rows, headers=headers, disable_numparse=[0, 1, len(headers) - 1]) + "\n"
-    invalid = [one_line(problem) for card in map(_readable, cards) for problem in card.problems]
+    invalid = [one_line(problem) for card in (card.displayable() for card in cards) for problem in card.problems]
     if invalid:
         text += "\n报告无效 invalid reports:\n" + "".join(f"  {problem}\n" for problem in invalid)
     return text
 
 
 def render_json(book: LoadedRulebook, cards: list[Scorecard]) -> bytes:
-    document = {"rulebook": _rulebook_data(book), "units": [card_data(_readable(card)) for card in cards]}
+    document = {"rulebook": _rulebook_data(book), "units": [card_data(card.displayable()) for card in cards]}
     return orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n"
 
 
@@ -82,27 +80,18 @@ def json_chunks(book: LoadedRulebook, encoded: Iterable[tuple[bool, bytes]]) -> 
     yield b"]\n}\n" if first else b"\n  ]\n}\n"
 
 
-def _readable(card: Scorecard) -> Scorecard:
-    """The card with a file name that is not UTF-8 (lone surrogates from the OS) written as `assess` writes it
-    (`\\xb9`), so every format can encode it; the same card otherwise."""
-    source, problems = displayable(card.source), tuple(displayable(p) for p in card.problems)
-    if source == card.source and problems == card.problems:
-        return card
-    return replace(card, source=source, problems=problems)
-
-
 def _rulebook_data(book: LoadedRulebook) -> dict[str, object]:
     return {"id": book.meta.id, "year": book.meta.year, "sha256": book.digest}
 
 
 def encode_indented(card: Scorecard) -> tuple[bool, bytes]:
     """(passed, the unit as `render_json` indents it): runs in the workers."""
-    return card.status == "pass", orjson.dumps(card_data(_readable(card)), option=orjson.OPT_INDENT_2)
+    return card.status == "pass", orjson.dumps(card_data(card.displayable()), option=orjson.OPT_INDENT_2)
 
 
 def _encode_line(card: Scorecard) -> tuple[bool, bytes]:
     """(passed, one JSON line): runs in the workers."""
-    return encode_jsonl(_readable(card))
+    return encode_jsonl(card.displayable())
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from compliance.evaluate import Scorecard
 from compliance.lang import Lang
 from compliance.loading.rulebook import LoadedRulebook, unit_key
 from compliance.model import Unit, UnitType
-from compliance.render.interface import one_line
+from compliance.plaintext import one_line
 from compliance.suggest import did_you_mean
 
 

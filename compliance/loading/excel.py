@@ -34,6 +34,7 @@ from pydantic import ValidationError
 from compliance.errors import Problem
 from compliance.facts.report import HEADER_KEYS, ReportHeader
 from compliance.loading.documents import Document, FieldPath, format_path, validation_problems
+from compliance.loading.scan import is_lock_file
 from compliance.suggest import did_you_mean
 
 INSTRUCTIONS = "说明"  # the instruction sheet; the report header lives at its top
@@ -636,11 +637,6 @@ class WorkbookReport:
     report: ReportHeader | None
     problems: tuple[Problem, ...]
     data: Mapping[str, Any] | None
-
-
-def is_lock_file(name: str) -> bool:
-    """Excel and WPS leave `~$name.xlsx` beside a workbook that is open: never a report."""
-    return name.replace("\\", "/").rsplit("/", 1)[-1].startswith("~$")
 
 
 def read_workbook(path: str, raw: bytes, model: type[ReportHeader]) -> WorkbookReport:

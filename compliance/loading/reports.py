@@ -34,8 +34,7 @@ from compliance.loading.documents import (
     strict_json_marks,
     validation_problems,
 )
-from compliance.loading.excel import is_lock_file, read_workbook
-from compliance.loading.scan import REPORT_SUFFIXES, STDIN, Unread, scan
+from compliance.loading.scan import REPORT_SUFFIXES, STDIN, Unread, is_lock_file, scan
 
 __all__ = ["REPORT_SUFFIXES", "STDIN", "Place", "ReportInput", "expand_paths", "read_report_file"]
 
@@ -168,6 +167,8 @@ def read_report_file(path: Path, model: type[ReportHeader]) -> Iterator[ReportIn
         yield ReportInput(name, "", None, tuple(exc.problems))
         return
     if path.suffix.lower() == ".xlsx" or is_lock_file(path.name):
+        from compliance.loading.excel import read_workbook  # on first use: `check` of a YAML report never needs it
+
         read = read_workbook(name, raw, model)
         yield _with_digest(ReportInput(name, "", read.report, read.problems, _claimed(read.data)), raw)
         return

@@ -30,9 +30,14 @@ class Unread:
     problem: Problem
 
 
+def is_lock_file(name: str) -> bool:
+    """Excel and WPS leave `~$name.xlsx` beside a workbook that is open: never a report."""
+    return name.replace("\\", "/").rsplit("/", 1)[-1].startswith("~$")
+
+
 def is_report_name(name: str) -> bool:
     """A report's name: its suffix, and not an Excel lock file (`~$name.xlsx`, left beside an open workbook)."""
-    return os.path.splitext(name)[1].lower() in REPORT_SUFFIXES and not name.startswith("~$")
+    return os.path.splitext(name)[1].lower() in REPORT_SUFFIXES and not is_lock_file(name)
 
 
 def scan(paths: Iterable[str | Path], skipped: list[Path] | None = None) -> list[Path | Unread]:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from compliance.lang import Lang
 from compliance.loading.rulebook import LoadedRulebook
+from compliance.plaintext import without_c0
 from compliance.render.interface import (
     MANUAL_MARK,
     UNIT_STATUS_LABEL,
@@ -20,7 +21,6 @@ from compliance.render.interface import (
     manual_scores,
     status_label,
     veto_label,
-    without_c0,
 )
 from compliance.scoring import Assessment, UnitAssessment, plain, text
 from compliance.scoring.summary import Summarised

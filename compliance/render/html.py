@@ -11,6 +11,7 @@ from decimal import Decimal
 from jinja2 import Environment, StrictUndefined
 
 from compliance.lang import Lang
+from compliance.plaintext import without_c0
 from compliance.render.interface import (
     RULE_SYMBOL,
     UNIT_STATUS_LABEL,
@@ -26,7 +27,6 @@ from compliance.render.interface import (
     rate_text,
     status_label,
     veto_lowered,
-    without_c0,
 )
 from compliance.render.office import absent, reporting
 from compliance.scoring import Assessment, text

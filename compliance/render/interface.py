@@ -5,7 +5,6 @@ Renderers never open files or streams: the command owns where output goes (`emit
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import NamedTuple, Protocol
@@ -29,22 +28,6 @@ SYMBOL_KEY = "✓ 通过  ✗ 未达标  ? 未报送  ! 数据矛盾  – 不适
 MANUAL_MARK = "*"  # beside a verdict an assessor set (人工评定)
 MANUAL_KEY = "* 人工评定 manual"
 MISSING_REPORT = {"not_reported": "未提交年度报告", "invalid": "报告无效，须重新报送"}
-
-_BREAKS = frozenset("\t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-# control characters, and the bidi controls that reorder what follows them on screen (U+202E makes "exe.txt" show as
-# "txt.exe"): every one of them is drawn as U+FFFD
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-# C0 control characters but tab, LF and CR (and DEL): nothing a spreadsheet or a browser should show or choke on (a
-# NUL ends a C string in some readers; XML forbids most of them)
-C0_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def without_c0(text: str) -> str:
-    """Text with the C0 control characters that a report may carry dropped (tab and line breaks stay)."""
-    return C0_CONTROL.sub("", text)
-
 
 # Headings written in Chinese only (a circular's tables are), in English for --lang en.
 HEADINGS_EN = {
@@ -90,13 +73,6 @@ class Streaming(NamedTuple):
 
     detail: Callable[[LoadedRulebook, bool, Lang], Callable[[UnitAssessment], bytes]]  # (book, manual?, lang)
     chunks: Callable[[Summarised, Lang], Iterator[bytes]]
-
-
-def one_line(value: object) -> str:
-    """Text from a report, registry or file name for a terminal or a text file: line breaks and tabs become a
-    space and every other control character (ESC, BEL, NUL…, and bidi overrides) U+FFFD, so it can neither
-    start a line of its own nor move the cursor, change colours or reorder the text around it."""
-    return _CONTROL.sub(lambda m: " " if m[0] in _BREAKS else "\ufffd", str(value))
 
 
 def status_label(status: str) -> str:

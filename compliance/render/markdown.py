@@ -10,6 +10,7 @@ import html
 import re
 
 from compliance.lang import Lang
+from compliance.plaintext import one_line
 from compliance.render.interface import (
     MANUAL_KEY,
     MISSING_REPORT,
@@ -23,7 +24,6 @@ from compliance.render.interface import (
     manual_line,
     manual_scores,
     matrix_symbol,
-    one_line,
     rank_text,
     rankings,
     rate_text,

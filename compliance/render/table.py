@@ -13,6 +13,7 @@ from fractions import Fraction
 from tabulate import tabulate
 
 from compliance.lang import Lang
+from compliance.plaintext import one_line
 from compliance.render.interface import (
     MANUAL_KEY,
     MISSING_REPORT,
@@ -25,7 +26,6 @@ from compliance.render.interface import (
     manual_line,
     manual_scores,
     matrix_symbol,
-    one_line,
     rank_text,
     rankings,
     rate_text,

@@ -27,9 +27,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from compliance.evaluate import RuleResult, Status
-from compliance.loading.manual import ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import (
     AllOrNothing,
@@ -43,6 +43,9 @@ from compliance.model import (
 )
 from compliance.scoring.numbers import exact, round_half_up
 from compliance.scoring.results import GroupScore, RuleScore, SectionScore, VetoApplied, VetoKind
+
+if TYPE_CHECKING:  # annotations only: importing the manual-points loader costs `check` its Excel reader
+    from compliance.loading.manual import ManualEntry
 
 FIXED_BASE = Fraction(100)
 ZERO = Fraction(0)  # one instance: making a Fraction costs more than adding two

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from compliance.evaluate import RuleResult, Status
-from compliance.loading.manual import ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule, ScoringPolicy
+
+if TYPE_CHECKING:  # annotations only: importing the manual-points loader costs `check` its Excel reader
+    from compliance.loading.manual import ManualEntry
 
 UnitStatus = Literal["pass", "fail", "not_reported", "invalid", "duplicate"]
 ReportStatus = Literal["used", "copy", "invalid", "duplicate", "unregistered"]
