@@ -19,7 +19,8 @@ resident set of the process and of any one child). The tables give medians over 
 product / minimal and product / orjson, in wall and in CPU time: CPU is the fair per-core comparison (the product
 may use W workers, the others use one).
 
-Then one profiled run: the product with `--workers 1` under cProfile on `--profile-size` units, in a fresh
+Then `compliance check` on one report against the libraries it imports (benchmarks/startup.py), and one
+profiled run: the product with `--workers 1` under cProfile on `--profile-size` units, in a fresh
 process, its time split into phases by benchmarks/phases.py. Each function's own time goes to the first phase
 entered on the way to it, so nothing is counted twice: parse+validate is compliance/loading/reports.py and
 documents.py, compliance/facts/report.py, pydantic's validate_json/model_validate* and orjson.loads; derive is
@@ -194,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         "--data", type=Path, default=DATA, help="where generated reports are kept (default: %(default)s)"
     )
     parser.add_argument("--no-assess", action="store_true", help="leave out `compliance assess`")
+    parser.add_argument(
+        "--startup-runs", type=int, default=10, help="runs of `compliance check` start-up (benchmarks.startup; 0: none)"
+    )
     parser.add_argument("--one", choices=KINDS, help=argparse.SUPPRESS)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("files", nargs="*", help=argparse.SUPPRESS)
@@ -241,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
     print("peak resident memory; total≤ = parent + workers × the largest worker (an upper bound).")
     if not args.no_assess:
         _print_assess(rows, args.workers)
+    if args.startup_runs:
+        from benchmarks.startup import report
+
+        report(args.startup_runs)
     if args.profile_size:
         profile(ensure_data(args.profile_size, args.seed, args.data), args.profile_size)
     return 0

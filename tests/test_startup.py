@@ -82,3 +82,28 @@ def test_the_scoring_package_gives_every_name_it_lists_from_its_module() -> None
         assert "no_such_name" in str(exc)
     else:
         raise AssertionError("an unknown name must raise AttributeError")
+
+
+def _third_party(modules: list[str]) -> set[str]:
+    tops = {name.split(".")[0] for name in modules}
+    return {t for t in tops if t not in sys.stdlib_module_names and not t.startswith("_") and t != "compliance"}
+
+
+def test_the_start_up_benchmark_floor_imports_every_library_check_imports(tmp_path: Path) -> None:
+    """benchmarks/startup.py compares `check` with a process that imports only its libraries: that floor must
+    import every third-party module `check` does, or the comparison flatters the product."""
+    from benchmarks.startup import COMMANDS
+
+    done = subprocess.run(
+        [sys.executable, "-c", LIST_MODULES, str(tmp_path / "card.txt")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    _, *checked = done.stdout.splitlines()
+    floor_code = COMMANDS["libraries"][-1] + "\nimport sys\nprint('\\n'.join(sorted(sys.modules)))\n"
+    floor = subprocess.run([sys.executable, "-c", floor_code], capture_output=True, text=True, timeout=120)
+    assert floor.returncode == 0, floor.stderr
+    assert "pydantic" in _third_party(checked)  # the listing really holds check's imports
+    assert _third_party(checked) - _third_party(floor.stdout.splitlines()) == set()
