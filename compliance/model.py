@@ -47,16 +47,6 @@ class Op(StrEnum):
     LT = "<"
     EQ = "=="
 
-    def holds(self, value: float, target: float) -> bool:
-        """Used by lint messages and the benchmark baseline only; verdicts come from the engine."""
-        return {
-            Op.GE: value >= target,
-            Op.GT: value > target,
-            Op.LE: value <= target,
-            Op.LT: value < target,
-            Op.EQ: value == target,
-        }[self]
-
 
 class Bilingual(Strict):
     zh: Text

@@ -38,7 +38,7 @@ from functools import cached_property
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Generic, NamedTuple, TypeVar, cast
 
 import orjson
 
@@ -66,9 +66,13 @@ TIMEOUT_BYTES = 1 << 20  # each MiB of input a task reads adds one unit timeout 
 FAULTS_ENV = "COMPLIANCE_TEST_FAULTS"  # test-only: lets reports named fault-* crash or hang a worker
 ENGINE_ERROR = "E900"
 
-# One unit of raw input: (path, line number, the line's bytes) for JSON Lines; (path, 0, None) for a whole
-# YAML/JSON file the worker reads itself; (source, 0, report) for a report already read.
-Piece = tuple[str, int, bytes | ReportInput | None]
+
+class Piece(NamedTuple):
+    """One report's raw input, as a worker receives it."""
+
+    source: str  # the file, or `-` for standard input
+    line: int  # its line in a JSON Lines file; 0 for a whole file
+    data: bytes | ReportInput | None  # the line's bytes; None: a YAML/JSON file the worker reads; a report read
 
 
 def parallel_unavailable() -> str | None:
@@ -96,11 +100,11 @@ def pieces(
     `on_read` (a progress bar) hears how many bytes each line or file brings."""
     for source in sources:
         if isinstance(source, ReportInput):
-            yield (source.source, 0, source)
+            yield Piece(source.source, 0, source)
             continue
         for path in expand_paths([source]):
             if isinstance(path, ReportInput):
-                yield (path.source, 0, path)
+                yield Piece(path.source, 0, path)
                 continue
             name = str(path)
             if name == STDIN:
@@ -109,7 +113,7 @@ def pieces(
                 try:
                     handle = open_regular(path)
                 except ComplianceError as exc:
-                    yield (name, 0, ReportInput(name, "", None, tuple(exc.problems)))
+                    yield Piece(name, 0, ReportInput(name, "", None, tuple(exc.problems)))
                     continue
                 with handle:
                     yield from _lines(name, handle, on_read)
@@ -117,12 +121,12 @@ def pieces(
                 if on_read is not None:
                     with contextlib.suppress(OSError):
                         on_read(path.stat().st_size)
-                yield (name, 0, None)
+                yield Piece(name, 0, None)
 
 
 def _lines(name: str, stream: Iterable[bytes], on_read: Callable[[int], None] | None = None) -> Iterator[Piece]:
     for number, line in jsonl_lines(stream if on_read is None else _counted(stream, on_read)):
-        yield (name, number, line if line is not None else line_too_long(name, number))
+        yield Piece(name, number, line if line is not None else line_too_long(name, number))
 
 
 class _Counted:
@@ -150,12 +154,12 @@ def _counted_lines(stream: Iterable[bytes], on_read: Callable[[int], None]) -> I
 
 
 def read_piece(piece: Piece, model: type[ReportHeader]) -> ReportInput:
-    path, number, data = piece
+    data = piece.data
     if isinstance(data, ReportInput):
         return data
     if data is None:  # a YAML or JSON file: one report
-        return next(iter(read_report_file(Path(path), model)))
-    item = report_from_line(path, number, data, model)
+        return next(iter(read_report_file(Path(piece.source), model)))
+    item = report_from_line(piece.source, piece.line, data, model)
     assert item is not None  # blank lines never become pieces
     return item
 
@@ -354,12 +358,12 @@ class _Task:
 
 
 def _piece_size(piece: Piece) -> int:
-    path, _, data = piece
+    data = piece.data
     if isinstance(data, bytes):
         return len(data)
     if data is None:
         with contextlib.suppress(OSError):
-            return os.stat(path).st_size
+            return os.stat(piece.source).st_size
     return 0
 
 
@@ -477,9 +481,9 @@ class _Pool(Generic[T]):
         if task.meta is not None:
             source, digest, identity = task.meta
         else:
-            path, number, data = task.pieces[0]
-            source = f"{path}:{number}" if number else path
-            digest, identity = _raw_identity(path, data)
+            piece = task.pieces[0]
+            source = f"{piece.source}:{piece.line}" if piece.line else piece.source
+            digest, identity = _raw_identity(piece.source, piece.data)
         card = error_card(self.book, source, digest, identity, reason)
         self._store(task, [self.encode(card)])
 
