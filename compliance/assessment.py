@@ -16,7 +16,7 @@ from compliance.evaluate import Scorecard
 from compliance.loading.documents import as_mapping, parse_file, validation_problems
 from compliance.loading.manual import ManualPoints
 from compliance.loading.reports import ReportInput
-from compliance.loading.rulebook import LoadedRulebook
+from compliance.loading.rulebook import LoadedRulebook, registry_problems
 from compliance.model import Registry
 from compliance.parallel import DEFAULT_UNIT_TIMEOUT, score_reports
 from compliance.plaintext import displayable
@@ -48,15 +48,7 @@ def with_registry(book: LoadedRulebook, path: Path) -> tuple[LoadedRulebook, str
         registry = Registry.model_validate(as_mapping(doc, "unit registry"))
     except ValidationError as exc:
         raise ComplianceError(validation_problems(doc, exc, Registry)) from None
-    problems: list[Problem] = []
-    types = {t.id for t in registry.types}
-    seen: set[str] = set()
-    for i, unit in enumerate(registry.units):
-        if unit.type not in types:
-            problems.append(doc.problem("E202", f"unit type '{unit.type}' is not defined", ("units", i, "type")))
-        if unit.id in seen:
-            problems.append(doc.problem("E201", f"duplicate unit id '{unit.id}'", ("units", i, "id")))
-        seen.add(unit.id)
+    problems = list(registry_problems(registry, doc))
     if problems:
         raise ComplianceError(problems)
     return replace(book, registry=registry), hashlib.sha256(path.read_bytes()).hexdigest()

@@ -212,6 +212,31 @@ def test_bad_registry_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and "E202" in err
 
 
+def test_a_registry_given_with_the_option_is_checked_like_the_rulebooks_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--registry` once said only "unit type 'x' is not defined", in English and without the hint units.yaml got."""
+    registry = tmp_path / "units-2019.yaml"
+    registry.write_text(
+        "types:\n"
+        "  - {id: county_government, name: 县（市、区）人民政府, name_en: County}\n"
+        "units:\n"
+        "  - {id: haimen, name: 海门市人民政府, type: county_goverment}\n"
+        "  - {id: haimen, name: 海门区人民政府, type: county_government}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "assess", str(SAMPLES / "haimen.yaml"), "--registry", str(registry))
+    assert code == 2
+    lines = err.splitlines()
+    assert any(
+        f"{registry}:4:" in line
+        and "E202 未声明的单位类型 'county_goverment'" in line
+        and "mean 'county_government'" in line
+        for line in lines
+    ), err
+    assert any(f"{registry}:5:" in line and "E201 重复的单位代码 'haimen'" in line for line in lines), err
+
+
 def test_unwritable_output_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

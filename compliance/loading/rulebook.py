@@ -288,40 +288,53 @@ def consistency(book: LoadedRulebook) -> list[Problem]:
     return sorted([*_consistency(book), *scoring_problems(book)])
 
 
+def registry_problems(registry: Registry, doc: Document) -> Iterator[Problem]:
+    """A unit registry's own checks (the rulebook's units.yaml, or one given with `assess --registry`): every
+    unit's type is declared, no unit code twice."""
+    types = {t.id for t in registry.types}
+    seen: set[str] = set()
+    for i, unit in enumerate(registry.units):
+        if unit.type not in types:
+            hint = did_you_mean(unit.type, types)
+            yield doc.problem(
+                "E202",
+                f"未声明的单位类型 '{unit.type}'（unit type not declared under types:）"
+                + (f"（did you mean '{hint}'?）" if hint else ""),
+                ("units", i, "type"),
+            )
+        if unit.id in seen:
+            yield doc.problem("E201", f"重复的单位代码 '{unit.id}'（duplicate unit id）", ("units", i, "id"))
+        seen.add(unit.id)
+
+
 def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
     types = {t.id for t in book.registry.types}
     units = {u.id for u in book.registry.units}
     sections = {s.number for s in book.meta.sections}
     registry_doc = next((d for d in book.documents if d.path.endswith("units.yaml")), None)
     if registry_doc is not None:
-        seen_units: set[str] = set()
-        for i, unit in enumerate(book.registry.units):
-            if unit.type not in types:
-                hint = did_you_mean(unit.type, types)
-                yield registry_doc.problem(
-                    "E202",
-                    f"unit type '{unit.type}' is not defined" + (f" (did you mean '{hint}'?)" if hint else ""),
-                    ("units", i, "type"),
-                )
-            if unit.id in seen_units:
-                yield registry_doc.problem("E201", f"duplicate unit id '{unit.id}'", ("units", i, "id"))
-            seen_units.add(unit.id)
+        yield from registry_problems(book.registry, registry_doc)
     seen: dict[str, PlacedRule] = {}
     for placed in book.placed:
         rule = placed.rule
         if rule.id in seen:
             first = seen[rule.id]
             line = first.document.locate(("rules", first.index, "id"))[0]
-            yield placed.problem("E201", f"duplicate rule id '{rule.id}' (first at {first.document.path}:{line})", "id")
+            yield placed.problem(
+                "E201", f"重复的规则 id '{rule.id}'（duplicate rule id; first at {first.document.path}:{line}）", "id"
+            )
         seen.setdefault(rule.id, placed)
         if placed.section not in sections:
-            yield placed.problem("E207", f"section {placed.section} is not declared in rulebook.yaml", "id")
+            yield placed.problem(
+                "E207", f"未声明的部分 {placed.section}（section not declared in rulebook.yaml）", "id"
+            )
         for i, type_id in enumerate(rule.applies_to.types):
             if type_id not in types:
                 hint = did_you_mean(type_id, types)
                 yield placed.problem(
                     "E202",
-                    f"unknown unit type '{type_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    f"未声明的单位类型 '{type_id}'（unknown unit type）"
+                    + (f"（did you mean '{hint}'?）" if hint else ""),
                     "applies_to",
                     "types",
                     i,
@@ -331,7 +344,7 @@ def _consistency(book: LoadedRulebook) -> Iterator[Problem]:
                 hint = did_you_mean(unit_id, units)
                 yield placed.problem(
                     "E203",
-                    f"unknown unit '{unit_id}'" + (f" (did you mean '{hint}'?)" if hint else ""),
+                    f"单位名录中没有 '{unit_id}'（unknown unit）" + (f"（did you mean '{hint}'?）" if hint else ""),
                     "applies_to",
                     "units",
                     i,
