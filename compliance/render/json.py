@@ -200,8 +200,6 @@ class _Whole(Protocol):
     @property
     def grade_counts(self) -> tuple[GradeCount, ...]: ...
     @property
-    def problems(self) -> tuple[str, ...]: ...
-    @property
     def exit_code(self) -> int: ...
 
 
@@ -240,9 +238,15 @@ def _row(u: _Placed, rules: Sequence[Rule]) -> dict[str, Any]:
 
 
 def _document(
-    a: _Whole, reports: list[Any], units: list[Any], ranking: Callable[[str], list[Any]], rows: list[Any]
+    a: _Whole,
+    reports: list[Any],
+    units: list[Any],
+    ranking: Callable[[str], list[Any]],
+    rows: list[Any],
+    problems: list[Any],
 ) -> dict[str, Any]:
-    """The whole document; the lists of reports, units, each type's ranking and the matrix rows as given."""
+    """The whole document; the lists of reports, units, each type's ranking, the matrix rows and the problems as
+    given."""
     policy = a.policy
     audit = a.audit
     sections = {p.rule.id: p.section for p in a.book.placed}
@@ -315,7 +319,7 @@ def _document(
             {"unit_type": g.unit_type, "unit_type_name": g.unit_type_name, "total": g.total, "counts": dict(g.counts)}
             for g in a.grade_counts
         ],
-        "problems": list(a.problems),
+        "problems": problems,
         "exit_code": a.exit_code,
     }
 
@@ -328,6 +332,7 @@ def assessment_data(a: Assessment) -> dict[str, Any]:
         [unit_data(u) for u in a.units],
         lambda unit_type: [_ranked(u) for u in registered if u.unit_type == unit_type],
         [_row(u, a.rules) for u in registered],
+        list(a.problems),
     )
 
 
@@ -373,13 +378,13 @@ def chunks(s: Summarised, lang: Lang = Lang.BOTH) -> Iterator[bytes]:
     def dumped(values: Callable[[], Iterator[Any]]) -> Callable[[], Iterator[bytes]]:
         return lambda: (orjson.dumps(v, option=orjson.OPT_INDENT_2) for v in values())
 
-    registered = [u for u in s.units if u.registered]
     shell = _document(
         s,
         stream(dumped(lambda: map(_report, s.reports))),
         stream(lambda: (_with_rank(s.detail(u), u) for u in s.units)),
-        lambda unit_type: stream(dumped(lambda: (_ranked(u) for u in registered if u.unit_type == unit_type))),
-        stream(dumped(lambda: (_row(u, s.rules) for u in registered))),
+        lambda unit_type: stream(dumped(lambda: map(_ranked, s.registered(unit_type)))),
+        stream(dumped(lambda: (_row(u, s.rules) for u in s.registered(None)))),
+        stream(dumped(lambda: iter(s.problems))),
     )
     text = orjson.dumps(shell, option=orjson.OPT_INDENT_2) + b"\n"
     place = re.compile(rb'\[\n( *)"\\u0000' + token.encode() + rb':(\d+)"\n *\]')

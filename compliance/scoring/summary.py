@@ -1,11 +1,13 @@
 """A unit's assessment kept small (考评摘要): what ranks, pass rates, grade counts, the ranking and the matrix need,
-with the unit's full detail put aside elsewhere, so a city-wide assessment of any size fits in memory."""
+with the unit's full detail put aside elsewhere; and the city-wide result whose units, reports and problems are
+read back from disk each time an output goes through them, so an assessment of any size fits in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Generic, TypeVar
 
 from compliance.evaluate import STATUSES, Status
 from compliance.loading.rulebook import LoadedRulebook
@@ -17,7 +19,6 @@ from compliance.scoring.results import (
     RulePassRate,
     UnitAssessment,
     UnitStatus,
-    exit_code,
 )
 
 _CODE: dict[Status, int] = {status: i + 1 for i, status in enumerate(STATUSES)}  # 0: the rule does not apply
@@ -44,6 +45,29 @@ class UnitSummary:
         """The rule's status for this unit, or None when the rule does not apply to it."""
         code = self.cells[self.columns[rule_id]]
         return STATUSES[code - 1] if code else None
+
+    def ranked(self, rank: int, among: int) -> UnitSummary:
+        return replace(self, rank=rank, ranked_among=among)
+
+    def packed(self) -> tuple[object, ...]:
+        """The summary as plain values to put aside (the shared `columns` mapping left out)."""
+        return (
+            self.unit_id,
+            self.unit_name,
+            self.unit_type,
+            self.registered,
+            self.status,
+            self.score,
+            self.grade,
+            self.cells,
+            self.detail,
+        )
+
+    @classmethod
+    def unpacked(cls, values: tuple[object, ...], columns: Mapping[str, int]) -> UnitSummary:
+        """The summary `packed` gave, unranked."""
+        unit_id, name, unit_type, registered, status, score, grade, cells, detail = values
+        return cls(unit_id, name, unit_type, registered, status, score, grade, cells, columns, detail)  # type: ignore[arg-type]
 
 
 def columns(rules: Sequence[Rule]) -> dict[str, int]:
@@ -73,24 +97,39 @@ def summarise(unit: UnitAssessment, columns: Mapping[str, int], detail: int) -> 
     )
 
 
+T = TypeVar("T")
+
+
+class Replayed(Generic[T]):
+    """A sequence read back from disk each time it is gone through, never held whole; `len` is known at once."""
+
+    def __init__(self, count: int, items: Callable[[], Iterator[T]]) -> None:
+        self._count = count
+        self._items = items
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[T]:
+        return self._items()
+
+
 @dataclass(frozen=True)
 class Summarised:
-    """The city-wide result (年度考评结果) with each unit kept small: the same figures as `Assessment`, and each
-    unit's detail read back, one at a time, through `detail`."""
+    """The city-wide result (年度考评结果) with each unit kept small and on disk: the same figures as `Assessment`;
+    its units, reports and problems are read back, in the same order, each time an output goes through them, and
+    each unit's detail through `detail`."""
 
     audit: Audit
     policy: ScoringPolicy
     policy_statement: str
     book: LoadedRulebook
     rules: tuple[Rule, ...]
-    units: tuple[UnitSummary, ...]  # in the order of `Assessment.units`, ranked
+    units: Replayed[UnitSummary]  # in the order of `Assessment.units`, ranked
+    registered: Callable[[str | None], Iterator[UnitSummary]]  # the registered units (of one type), in that order
     pass_rates: tuple[RulePassRate, ...]
     grade_counts: tuple[GradeCount, ...]
-    reports: tuple[ReportRecord, ...]
-    problems: tuple[str, ...]
+    reports: Replayed[ReportRecord]
+    problems: Replayed[str]
     detail: Callable[[UnitSummary], bytes]  # what was put aside for the unit
-
-    @property
-    def exit_code(self) -> int:
-        """0 when every registered unit passes every rule and every report was used cleanly, else 1."""
-        return exit_code((u.status for u in self.units), self.reports)
+    exit_code: int  # 0 when every registered unit passes every rule and every report was used cleanly, else 1

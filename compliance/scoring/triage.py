@@ -87,55 +87,74 @@ def triage(book: LoadedRulebook, cards: Iterable[C]) -> Triage[C]:
         if card.problems:
             if card.unit_id is not None:
                 invalid[card.unit_id].append(card)
-            reports.append(ReportRecord(card.source, card.digest, card.unit_id, "invalid", card.problems))
+            reports.append(rejected(card))
             problems.extend(card.problems)
         elif card.unit_id is not None:
             valid[card.unit_id].append(card)
 
     triaged: dict[str, Fate[C]] = {}
     for unit_id in sorted(set(valid) | registered_ids):
-        found = valid.get(unit_id, [])
-        unit_problems = [f"{c.source}: report rejected" for c in invalid.get(unit_id, [])]
-        registered = unit_id in registered_ids
-        status: UnitStatus
-        chosen: C | None = None
-        if not found:
-            status = "invalid" if invalid.get(unit_id) else "not_reported"
-        elif len({c.digest for c in found}) > 1:
-            status = "duplicate"
-            message = (
-                f"E310 unit '{unit_id}' has {len(found)} different reports ({', '.join(c.source for c in found)}); "
-                f"none was scored — keep one report per unit"
-            )
-            unit_problems.append(message)
-            problems.append(message)
-        else:
-            status = "fail"  # resolved to pass in score_unit when nothing fails
-            chosen = found[0]
-            for copy in found[1:]:
-                unit_problems.append(f"{copy.source}: identical copy of {chosen.source}, counted once")
-        for card in found:
-            if status == "duplicate":
-                kind: ReportStatus = "duplicate"
-                note: tuple[str, ...] = (f"E310 one of {len(found)} different reports for '{unit_id}'; not scored",)
-            elif card is chosen:
-                kind, note = (
-                    ("used", ())
-                    if registered
-                    else (
-                        "unregistered",
-                        (f"{card.source}: E305 unit '{unit_id}' is not in the unit registry; scored, not ranked",),
-                    )
-                )
-            else:
-                kind, note = "copy", (f"identical copy of {chosen.source if chosen else '?'}, counted once",)
-            reports.append(ReportRecord(card.source, card.digest, unit_id, kind, note))
-            if kind == "unregistered":
-                problems.extend(note)
-        first = found[0] if found else None
-        triaged[unit_id] = Fate(chosen, status, tuple(c.source for c in found), tuple(unit_problems), first)
+        fate, records, found_problems = fate_of(
+            unit_id, valid.get(unit_id, []), invalid.get(unit_id, []), unit_id in registered_ids
+        )
+        reports.extend(records)
+        problems.extend(found_problems)
+        triaged[unit_id] = fate
     reports.sort(key=lambda r: (r.source, r.sha256))
     return Triage(tuple(reports), triaged, problems)
+
+
+def rejected(card: Card) -> ReportRecord:
+    """The record of a report that could not be read or failed validation."""
+    return ReportRecord(card.source, card.digest, card.unit_id, "invalid", card.problems)
+
+
+def fate_of(
+    unit_id: str, found: Sequence[C], invalid: Sequence[C], registered: bool
+) -> tuple[Fate[C], list[ReportRecord], list[str]]:
+    """One unit's fate from the valid (`found`) and rejected reports naming it, each in (source, digest) order;
+    with the records of its valid reports and the problems they add to the run's."""
+    unit_problems = [f"{c.source}: report rejected" for c in invalid]
+    reports: list[ReportRecord] = []
+    problems: list[str] = []
+    status: UnitStatus
+    chosen: C | None = None
+    if not found:
+        status = "invalid" if invalid else "not_reported"
+    elif len({c.digest for c in found}) > 1:
+        status = "duplicate"
+        message = (
+            f"E310 unit '{unit_id}' has {len(found)} different reports ({', '.join(c.source for c in found)}); "
+            f"none was scored — keep one report per unit"
+        )
+        unit_problems.append(message)
+        problems.append(message)
+    else:
+        status = "fail"  # resolved to pass in score_unit when nothing fails
+        chosen = found[0]
+        for copy in found[1:]:
+            unit_problems.append(f"{copy.source}: identical copy of {chosen.source}, counted once")
+    for card in found:
+        if status == "duplicate":
+            kind: ReportStatus = "duplicate"
+            note: tuple[str, ...] = (f"E310 one of {len(found)} different reports for '{unit_id}'; not scored",)
+        elif card is chosen:
+            kind, note = (
+                ("used", ())
+                if registered
+                else (
+                    "unregistered",
+                    (f"{card.source}: E305 unit '{unit_id}' is not in the unit registry; scored, not ranked",),
+                )
+            )
+        else:
+            kind, note = "copy", (f"identical copy of {chosen.source if chosen else '?'}, counted once",)
+        reports.append(ReportRecord(card.source, card.digest, unit_id, kind, note))
+        if kind == "unregistered":
+            problems.extend(note)
+    first = found[0] if found else None
+    fate = Fate(chosen, status, tuple(c.source for c in found), tuple(unit_problems), first)
+    return fate, reports, problems
 
 
 def assessed_units(
