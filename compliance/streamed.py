@@ -239,10 +239,20 @@ def stream_assessment(
                 summary = unpacked(key)
                 yield summary if rank is None else summary.ranked(rank, among)
 
-        def registered_units(unit_type: str | None) -> Iterator[UnitSummary]:
+        def count(query: str, *args: object) -> int:
+            found: int = db.execute(query, args).fetchone()[0]
+            return found
+
+        def registered_units(unit_type: str | None) -> Replayed[UnitSummary]:
             if unit_type is None:
-                return units("WHERE u.registered")
-            return units("WHERE u.registered AND u.unit_type = ?", unit_type)
+                return Replayed(
+                    count("SELECT COUNT(*) FROM unit WHERE registered"), lambda: units("WHERE u.registered")
+                )
+            where = "WHERE u.registered AND u.unit_type = ?"
+            return Replayed(
+                count("SELECT COUNT(*) FROM unit WHERE registered AND unit_type = ?", unit_type),
+                lambda: units(where, unit_type),
+            )
 
         def all_summaries() -> Iterator[UnitSummary]:  # any order: each figure below is a count
             for (key,) in db.execute("SELECT key FROM unit"):
@@ -257,10 +267,6 @@ def stream_assessment(
             for (text,) in db.execute("SELECT DISTINCT text FROM problem ORDER BY text"):
                 yield text
 
-        def count(query: str) -> int:
-            found: int = db.execute(query).fetchone()[0]
-            return found
-
         rules = book.checkable
         scoring = book.meta.scoring
         failing = count(
@@ -274,6 +280,9 @@ def stream_assessment(
             rules=rules,
             units=Replayed(ordinal, units),
             registered=registered_units,
+            unregistered=Replayed(
+                count("SELECT COUNT(*) FROM unit WHERE NOT registered"), lambda: units("WHERE NOT u.registered")
+            ),
             pass_rates=pass_rates(rules, book, all_summaries()),
             grade_counts=grade_counts(book, all_summaries()),
             reports=Replayed(count("SELECT COUNT(*) FROM record"), reports),

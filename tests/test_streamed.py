@@ -1,19 +1,26 @@
-"""The streamed assessment (流式考评) gives, byte for byte, the document the in-memory one gives, and its memory does
-not grow with the number of units.
+"""The streamed assessment (流式考评) gives, byte for byte, the document the in-memory one gives, in every format
+written as it goes, and its memory does not grow with the number of units.
 
-The in-memory path (`run_assessment` + `render.json.render`) is the reference: the streamed one puts each report's
-verdicts and each unit's detail aside on disk and keeps only small summaries, so the two must agree on every byte
-for any input: registered and synthetic units, invalid reports, identical copies and conflicting duplicates.
+The in-memory path (`run_assessment` + the format's `render`) is the reference: the streamed one puts each report's
+verdicts and each unit's detail aside on disk and indexes them in a database on disk, so the two must agree on
+every byte for any input: registered and synthetic units, invalid reports, identical copies and conflicting
+duplicates, units missing, an assessor's points.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import replace
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
+from types import FunctionType, ModuleType
+from weakref import ReferenceType
 
 import orjson
 import pytest
@@ -70,19 +77,30 @@ def test_streamed_json_is_the_in_memory_document(book: LoadedRulebook, mixed: Pa
     assert {r["status"] for r in data["audit"]["reports"]} >= {"used", "copy", "duplicate", "invalid", "unregistered"}
 
 
-@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+STREAMED = [Format.JSON, Format.CSV, Format.MARKDOWN, Format.HTML, Format.JUNIT]
+
+
+@pytest.mark.parametrize("fmt", STREAMED[1:])
+def test_streamed_format_is_the_in_memory_document(book: LoadedRulebook, mixed: Path, fmt: Format) -> None:
+    whole, streamed = _both(book, [str(mixed)], 2, fmt)
+    assert streamed == whole
+    assert len(whole.splitlines()) > 600  # at least a line for every unit
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
 def test_streamed_output_of_the_samples(book: LoadedRulebook, fmt: Format) -> None:
     whole, streamed = _both(book, [str(ROOT / "sample_reports")], 1, fmt)
     assert streamed == whole
 
 
-@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+@pytest.mark.parametrize("fmt", STREAMED)
 def test_streamed_output_with_an_assessors_points(book: LoadedRulebook, fmt: Format) -> None:
     """Each unit is scored beside the engine (in the workers) with the assessor's points folded in, as in memory."""
     manual = load_manual(ROOT / "examples" / "manual-points.yaml", book)
     whole, streamed = _both(book, [str(ROOT / "sample_reports")], 2, fmt, manual)
     assert streamed == whole
-    assert "人工评定".encode() in streamed
+    if fmt is not Format.JUNIT:  # JUnit shows verdicts, not who set them
+        assert "人工".encode() in streamed
 
 
 def test_streamed_csv_is_the_in_memory_table(book: LoadedRulebook, mixed: Path) -> None:
@@ -92,20 +110,32 @@ def test_streamed_csv_is_the_in_memory_table(book: LoadedRulebook, mixed: Path) 
 
 
 def test_only_formats_that_can_be_written_as_they_go_are_streamed() -> None:
-    assert {f for f in Format if streaming(f) is not None} == {Format.JSON, Format.CSV}
+    assert {f for f in Format if streaming(f) is not None} == set(STREAMED)
 
 
-def test_an_empty_list_stays_empty(book: LoadedRulebook, tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", STREAMED)
+def test_an_empty_list_stays_empty(book: LoadedRulebook, tmp_path: Path, fmt: Format) -> None:
     """A unit type without a registered unit ranks nobody: `[]`, as the in-memory document writes it."""
     report = tmp_path / "one.jsonl"
     report.write_bytes(next(generate(1, seed=3)) + b"\n")
     one = replace(book, registry=book.registry.model_copy(update={"units": book.registry.units[:1]}))
-    whole, streamed = _both(one, [str(report)], 1)
+    whole, streamed = _both(one, [str(report)], 1, fmt)
     assert streamed == whole
-    assert b'"units": []' in whole
+    if fmt is Format.JSON:
+        assert b'"units": []' in whole
 
 
-@pytest.mark.parametrize("fmt", [Format.JSON, Format.CSV])
+@pytest.mark.parametrize("fmt", STREAMED)
+def test_no_unit_and_no_valid_report(book: LoadedRulebook, tmp_path: Path, fmt: Format) -> None:
+    """An empty registry and a report that cannot be read: no unit, one rejected report, in both routes."""
+    report = tmp_path / "bad.jsonl"
+    report.write_bytes(b'{"unit_id": "x"\n')
+    empty = replace(book, registry=book.registry.model_copy(update={"units": []}))
+    whole, streamed = _both(empty, [str(report)], 1, fmt)
+    assert streamed == whole
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
 def test_the_command_writes_the_streamed_output(book: LoadedRulebook, mixed: Path, tmp_path: Path, fmt: Format) -> None:
     out = tmp_path / f"a.{fmt.value}"
     code = main(["assess", str(mixed), "--format", fmt.value, "--time", "2019-02-01T00:00:00Z", "-o", str(out)])
@@ -123,6 +153,46 @@ def test_a_spill_gives_back_each_record() -> None:
         assert [spill.get(k) for k in keys] == [f"record {i}".encode() * i for i in range(50)]
         assert spill.get(late) == b"after a read"
         assert len(spill) == 51
+
+
+def _kept(root: object) -> Counter[str]:
+    """The objects an output can reach from the streamed result, by type, and the bytes each type holds (the
+    rulebook and the code left out: they do not depend on the reports)."""
+    seen: set[int] = set()
+    held: Counter[str] = Counter()
+    todo = [root]
+    while todo:
+        obj = todo.pop()
+        skip = (type, ModuleType, LoadedRulebook, int, float, Decimal, Fraction, ReferenceType)
+        if id(obj) in seen or isinstance(obj, skip):
+            continue  # numbers differ in value, not in size (and small ones are shared); weak references are caches
+        seen.add(id(obj))
+        name = type(obj).__name__
+        held[name] += 1
+        held[name + " bytes"] += sys.getsizeof(obj)
+        if isinstance(obj, FunctionType):  # what it closes over, not the module it was written in
+            todo += [cell.cell_contents for cell in obj.__closure__ or ()]
+        else:
+            todo += gc.get_referents(obj)
+    return held
+
+
+def test_what_stays_in_memory_does_not_grow_with_units(book: LoadedRulebook, tmp_path: Path) -> None:
+    """Ten times the reports: the same objects stay in memory, and the same text, but for the arrays of record
+    offsets (8 bytes a record) of the files put aside on disk."""
+    kept = []
+    for n in (60, 60, 600):  # the first run fills the caches of what it imports
+        data = write(tmp_path / f"{n}.jsonl", n)
+        how = streaming(Format.JSON)
+        assert how is not None
+        with stream_assessment(book, [data], WHEN, how.detail(book, False, Lang.BOTH)) as summarised:
+            kept.append(_kept(summarised))
+    _, small, large = kept
+    assert small.keys() == large.keys()
+    grown = {kind for kind in small if small[kind] != large[kind] and not kind.endswith(" bytes")}
+    assert not grown, {kind: (small[kind], large[kind]) for kind in grown}  # no more objects of any kind
+    assert small["str bytes"] == large["str bytes"]
+    assert large["array bytes"] < small["array bytes"] + 6 * 8 * 600  # the spills' offsets, 8 bytes a record
 
 
 _PEAK = """

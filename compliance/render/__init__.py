@@ -61,7 +61,8 @@ def renderer(fmt: Format) -> Renderer:
 
 def streaming(fmt: Format) -> Streaming | None:
     """How to write a format one unit at a time (each unit's detail put aside, then placed once ranks are known),
-    or None for a format rendered whole: a table's columns, a workbook's sheets need every unit at once."""
+    or None for a format rendered whole: the terminal table aligns each column to its widest cell (every row at
+    once), and a workbook or a Word document is built whole by its library."""
     match fmt:
         case Format.JSON:
             from compliance.render import json
@@ -71,7 +72,20 @@ def streaming(fmt: Format) -> Streaming | None:
             from compliance.render import csv
 
             return Streaming(csv.unit_detail, csv.chunks)
-        case Format.TABLE | Format.MARKDOWN | Format.HTML | Format.JUNIT | Format.XLSX | Format.DOCX:
+        case Format.MARKDOWN:
+            from compliance.render import markdown
+
+            return Streaming(markdown.unit_detail, markdown.chunks)
+        case Format.HTML:
+            from compliance.render import html
+            from compliance.render.interface import pickled
+
+            return Streaming(pickled, html.chunks)
+        case Format.JUNIT:
+            from compliance.render import junit
+
+            return Streaming(junit.unit_detail, junit.chunks)
+        case Format.TABLE | Format.XLSX | Format.DOCX:
             return None
         case _:
             assert_never(fmt)

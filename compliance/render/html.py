@@ -6,6 +6,7 @@ rulebook, registry or report goes through jinja2's autoescape.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sized
 from decimal import Decimal
 
 from jinja2 import Environment, StrictUndefined
@@ -15,6 +16,7 @@ from compliance.plaintext import without_c0
 from compliance.render.interface import (
     RULE_SYMBOL,
     UNIT_STATUS_LABEL,
+    Unfolded,
     bonus_text,
     grade_columns,
     grade_text,
@@ -26,10 +28,12 @@ from compliance.render.interface import (
     rankings,
     rate_text,
     status_label,
+    utf8,
     veto_lowered,
 )
-from compliance.render.office import absent, reporting
-from compliance.scoring import Assessment, text
+from compliance.render.office import ABSENT, absent, reporting
+from compliance.scoring import Assessment, UnitAssessment, text
+from compliance.scoring.summary import Summarised
 
 # Matrix colours (ColorBrewer RdYlGn-like, readable for most colour-blind readers with the symbols alongside).
 COLOURS = {
@@ -328,7 +332,7 @@ def _environment(lang: Lang = Lang.BOTH) -> Environment:
     return env
 
 
-def _chart(a: Assessment) -> dict[str, object]:
+def _chart(a: Assessment | Unfolded) -> dict[str, object]:
     rows = []
     for i, r in enumerate(a.pass_rates):
         share = float(r.rate or Decimal(0)) / 100
@@ -351,34 +355,49 @@ def _chart(a: Assessment) -> dict[str, object]:
     }
 
 
+def _context(a: Assessment | Unfolded, lang: Lang) -> dict[str, object]:
+    """What the template reads: the same names for an assessment in memory and one read back from disk."""
+    if isinstance(a, Unfolded):
+        present: Iterable[UnitAssessment] = a.where(lambda u: u.status not in ABSENT)
+        missing: Sized | Iterable[UnitAssessment] = a.where(lambda u: u.status in ABSENT)
+    else:
+        present, missing = reporting(a), absent(a)
+    return {
+        "a": a,
+        "english": lang is Lang.EN,
+        "types": [{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
+        "others": a.unregistered_units,
+        "present": present,
+        "absent": missing,
+        "grade_names": grade_columns(a),
+        "chart": _chart(a),
+        "colours": COLOURS,
+        "bar": BAR,
+        "track": BAR_TRACK,
+        "symbol": RULE_SYMBOL,
+        "unit_status": UNIT_STATUS_LABEL,
+        "status_label": status_label,
+        "manual_scores": manual_scores,
+        "manual_line": manual_line,
+        "grade_text": grade_text,
+        "rank_text": rank_text,
+        "veto_lowered": veto_lowered,
+        "bonus_text": bonus_text,
+        "group_text": group_text,
+        "rate": rate_text,
+        "score": lambda u: text(u.score, a.policy.decimals),
+        "num": text,
+    }
+
+
 def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
     template = _environment(lang).from_string(TEMPLATE)
     # the template has no control characters: any in the page came from a report, and HTML has no use for them
-    return without_c0(
-        template.render(
-            a=a,
-            english=lang is Lang.EN,
-            types=[{"name": t.name, "name_en": t.name_en, "units": members} for t, members in rankings(a)],
-            others=a.unregistered_units,
-            present=reporting(a),
-            absent=absent(a),
-            grade_names=grade_columns(a),
-            chart=_chart(a),
-            colours=COLOURS,
-            bar=BAR,
-            track=BAR_TRACK,
-            symbol=RULE_SYMBOL,
-            unit_status=UNIT_STATUS_LABEL,
-            status_label=status_label,
-            manual_scores=manual_scores,
-            manual_line=manual_line,
-            grade_text=grade_text,
-            rank_text=rank_text,
-            veto_lowered=veto_lowered,
-            bonus_text=bonus_text,
-            group_text=group_text,
-            rate=rate_text,
-            score=lambda u: text(u.score, a.policy.decimals),
-            num=text,
-        )
-    )
+    return without_c0(template.render(**_context(a, lang)))
+
+
+def chunks(s: Summarised, lang: Lang = Lang.BOTH) -> Iterator[bytes]:
+    """The bytes of `render` for the same assessment, as jinja2 generates the page: each unit read back from
+    disk when the template reaches it."""
+    template = _environment(lang).from_string(TEMPLATE)
+    return utf8(without_c0(piece) for piece in template.generate(**_context(Unfolded(s), lang)))

@@ -5,7 +5,9 @@ Renderers never open files or streams: the command owns where output goes (`emit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import NamedTuple, Protocol
 
@@ -14,7 +16,7 @@ from compliance.lang import Lang
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import UnitType
 from compliance.scoring import Assessment, GroupScore, RuleScore, UnitAssessment, VetoApplied, manual_note, text
-from compliance.scoring.summary import Summarised
+from compliance.scoring.summary import Replayed, Summarised, UnitSummary
 
 UNIT_STATUS_LABEL = {
     "pass": "全部达标 pass",
@@ -106,7 +108,14 @@ def unit_label(unit: UnitAssessment) -> str:
     return f"{unit.unit_name}（{unit.unit_id}）"
 
 
-def rank_text(unit: UnitAssessment) -> str:
+class Ranked(Protocol):
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def ranked_among(self) -> int: ...
+
+
+def rank_text(unit: Ranked) -> str:
     return f"{unit.rank}/{unit.ranked_among}" if unit.rank is not None else "—"
 
 
@@ -154,12 +163,78 @@ def group_text(group: GroupScore) -> str:
     )
 
 
-def grade_columns(a: Assessment) -> list[str]:
+class Unfolded:
+    """An assessment put aside on disk seen as the `Assessment` it stands for, for a format that reads whole
+    units: each unit's detail is its pickled `UnitAssessment`, read back (ranked) each time the units are gone
+    through, so only one is in memory at a time."""
+
+    def __init__(self, s: Summarised) -> None:
+        self._s = s
+        self.audit = s.audit
+        self.policy = s.policy
+        self.policy_statement = s.policy_statement
+        self.book = s.book
+        self.rules = s.rules
+        self.pass_rates = s.pass_rates
+        self.grade_counts = s.grade_counts
+        self.reports = s.reports
+        self.problems = s.problems
+        self.exit_code = s.exit_code
+        self.units = self._of(s.units)
+        self.registered_units = self._of(s.registered(None))
+        self.unregistered_units = self._of(s.unregistered)
+        self.has_bonus = any(rule.bonus for rule in s.rules)
+
+    def _unit(self, u: UnitSummary) -> UnitAssessment:
+        unit: UnitAssessment = pickle.loads(self._s.detail(u))
+        return unit if u.rank is None else replace(unit, rank=u.rank, ranked_among=u.ranked_among)
+
+    def _of(self, summaries: Replayed[UnitSummary]) -> Replayed[UnitAssessment]:
+        return Replayed(len(summaries), lambda: map(self._unit, summaries))
+
+    def registered_of(self, unit_type: str) -> Replayed[UnitAssessment]:
+        return self._of(self._s.registered(unit_type))
+
+    def where(self, keep: Callable[[UnitSummary], bool]) -> Replayed[UnitAssessment]:
+        """The units whose summary `keep` accepts, in output order (counted by a first read of the summaries)."""
+        count = sum(1 for u in self._s.units if keep(u))
+        return Replayed(count, lambda: (self._unit(u) for u in self._s.units if keep(u)))
+
+
+def pickled(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[UnitAssessment], bytes]:
+    """A unit's detail for `Unfolded`: the whole `UnitAssessment` (the same whatever the rulebook, assessor's file
+    or language)."""
+    return _pickled
+
+
+def _pickled(unit: UnitAssessment) -> bytes:
+    return pickle.dumps(unit, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def utf8(pieces: Iterator[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Text pieces as UTF-8 in blocks of about `size` characters (a write per piece would be slow)."""
+    batch: list[str] = []
+    held = 0
+    for piece in pieces:
+        batch.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(batch).encode("utf-8")
+            batch.clear()
+            held = 0
+    yield "".join(batch).encode("utf-8")
+
+
+def grade_columns(a: Assessment | Unfolded | Summarised) -> list[str]:
     """The grades of the grade-count table: best first, then 未评定 when some unit type has ungraded units."""
     return list(dict.fromkeys(g for count in a.grade_counts for g, _ in count.counts))
 
 
-def rankings(a: Assessment) -> list[tuple[UnitType, list[UnitAssessment]]]:
+def rankings(a: Assessment | Unfolded) -> list[tuple[UnitType, Sequence[UnitAssessment] | Replayed[UnitAssessment]]]:
     """Registered units per unit type (registry order), ranked; types with no units left out."""
-    groups = [(t, [u for u in a.registered_units if u.unit_type == t.id]) for t in a.book.registry.types]
-    return [(t, members) for t, members in groups if members]
+    groups: list[tuple[UnitType, Sequence[UnitAssessment] | Replayed[UnitAssessment]]]
+    if isinstance(a, Unfolded):
+        groups = [(t, a.registered_of(t.id)) for t in a.book.registry.types]
+    else:
+        groups = [(t, [u for u in a.registered_units if u.unit_type == t.id]) for t in a.book.registry.types]
+    return [(t, members) for t, members in groups if len(members)]

@@ -126,7 +126,8 @@ class Summarised:
     book: LoadedRulebook
     rules: tuple[Rule, ...]
     units: Replayed[UnitSummary]  # in the order of `Assessment.units`, ranked
-    registered: Callable[[str | None], Iterator[UnitSummary]]  # the registered units (of one type), in that order
+    registered: Callable[[str | None], Replayed[UnitSummary]]  # the registered units (of one type), in that order
+    unregistered: Replayed[UnitSummary]  # the units outside the registry, in that order
     pass_rates: tuple[RulePassRate, ...]
     grade_counts: tuple[GradeCount, ...]
     reports: Replayed[ReportRecord]
