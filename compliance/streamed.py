@@ -184,7 +184,7 @@ def stream_assessment(
             db.executemany("INSERT INTO problem VALUES (?)", ((p,) for p in problems))
 
         # triage, as `triage` does it in memory: first every rejected report, then unit by unit in unit id order
-        for (i,) in db.execute("SELECT i FROM report WHERE invalid ORDER BY source, digest, i").fetchall():
+        for (i,) in db.execute("SELECT i FROM report WHERE invalid ORDER BY source, digest, i"):
             head = head_of(i)
             note([rejected(head)], head.problems)
         registered_ids = sorted({u.id for u in book.registry.units})  # the registry is in memory (the rulebook)
