@@ -61,7 +61,7 @@ def _scorer(
     book: LoadedRulebook, detail: Callable[[UnitAssessment], bytes], manual: ManualPoints | None
 ) -> Callable[[Scorecard], _Scored]:
     """What runs in the workers for each report: everything per unit that does not wait for the other reports."""
-    plan = ScoringPlan.of(book)
+    plan = ScoringPlan.of(book, manual.entries if manual is not None else ())
     shown = columns(book.checkable)
 
     def scored(card: Scorecard) -> _Scored:
@@ -190,7 +190,7 @@ def stream_assessment(
         registered_ids = sorted({u.id for u in book.registry.units})  # the registry is in memory (the rulebook)
         is_registered = set(registered_ids)
         shown = columns(book.checkable)
-        plan = ScoringPlan.of(book)
+        plan = ScoringPlan.of(book, manual.entries if manual is not None else ())
         decimals = book.meta.scoring.decimals
         type_order = {t.id: i for i, t in enumerate(book.registry.types)}
         rows = db.execute(

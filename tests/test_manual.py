@@ -28,6 +28,7 @@ from tests.test_scoring import (
     ITEM2_FIXED,
     all_pass,
     card,
+    got,
     made_up_book,
     made_up_rule,
     verdict,
@@ -85,20 +86,39 @@ def test_normalised_manual_points_enter_the_denominator(tmp_path: Path) -> None:
         card("c4", "county", [verdict("T-01.1", "pass"), verdict("T-03.1", "fail")]),
     )
     # c1: no entry, T-02.1 left out: 14 / 14 → 100
-    assert (units["c1"].earned, units["c1"].available, units["c1"].score) == (14, 14, Decimal("100.00"))
+    c1 = units["c1"]
+    assert (*got(c1, c1.earned, c1.available), c1.score) == (14, 14, Decimal("100.00"))
     # c2: T-02.1 counts with 3 of its 6: (10 + 3 + 4) / (10 + 6 + 4) = 17 / 20 → 85.00; it is a shortfall to mend
     c2 = units["c2"]
-    assert (c2.earned, c2.available, c2.score, c2.status) == (17, 20, Decimal("85.00"), "fail")
+    assert (*got(c2, c2.earned, c2.available), c2.score, c2.status) == (17, 20, Decimal("85.00"), "fail")
     (fix,) = c2.rectification
-    assert (fix.rule_id, fix.points_lost, fix.manual is not None) == ("T-02.1", 3, True)
+    assert (fix.rule_id, *got(c2, fix.points_lost), fix.manual is not None) == ("T-02.1", 3, True)
     assert "现场检查认定" in fix.to_pass and "张三" in fix.to_pass
     # c3: T-01.1 overridden to pass (10), T-03.1 set to 1 of 4: (10 + 1) / 14 = 78.571… → 78.57
     c3 = units["c3"]
-    assert (c3.earned, c3.available, c3.score) == (11, 14, Decimal("78.57"))
-    machine = {s.rule_id: (s.status, s.machine, s.earned) for s in c3.rules}
+    assert (*got(c3, c3.earned, c3.available), c3.score) == (11, 14, Decimal("78.57"))
+    machine = {s.rule_id: (s.status, s.machine, *got(c3, s.earned)) for s in c3.rules}
     assert machine == {"T-01.1": ("pass", "fail", 10), "T-03.1": ("fail", "pass", 1)}
     # c4: T-03.1 not applicable by the assessor: out of the denominator: 10 / 10 → 100
-    assert (units["c4"].earned, units["c4"].available, units["c4"].score) == (10, 10, Decimal("100.00"))
+    c4 = units["c4"]
+    assert (*got(c4, c4.earned, c4.available), c4.score) == (10, 10, Decimal("100.00"))
+
+
+def test_manual_points_finer_than_the_rulebook_count_exactly(tmp_path: Path) -> None:
+    """The rulebook's points are whole; an assessor's 2.125 and '0.000001' are counted as written (the plan's
+    scale widens to millionths), never rounded to the rulebook's hundredths."""
+    book = made_up_book(NORMALISED, units=COUNTIES)
+    path = manual_file(tmp_path, entry("c1", "T-02.1", points=2.125), entry("c2", "T-02.1", points="0.000001"))
+    reports = (card(u, "county", all_pass("T-01.1", "T-03.1")) for u in ("c1", "c2"))
+    units = scored(book, load_manual(path, book), *reports)
+    c1, c2 = units["c1"], units["c2"]
+    assert c1.scale == c2.scale == 10**6
+    # c1: (10 + 2.125 + 4) / (10 + 6 + 4) = 16.125 / 20 = 80.625 → 80.63 (half-up)
+    assert (*got(c1, c1.earned, c1.available), c1.score) == (Fraction("16.125"), 20, Decimal("80.63"))
+    (fix,) = c1.rectification
+    assert got(c1, fix.points_lost) == (Fraction("3.875"),)
+    # c2: 14.000001 / 20 = 70.00000500… → 70.00
+    assert (*got(c2, c2.earned), c2.score) == (Fraction("14.000001"), Decimal("70.00"))
 
 
 def test_fixed_100_manual_points_deduct_what_they_leave_out(tmp_path: Path) -> None:
@@ -121,8 +141,8 @@ def test_fixed_100_manual_points_deduct_what_they_leave_out(tmp_path: Path) -> N
     )
     # c1: T-04.1 given 4 of 10 deducts 10 − 4 = 6; the bonus given 3 (under the cap of 4): 100 − 6 + 3 = 97
     c1 = units_["c1"]
-    assert (c1.earned, c1.bonus_applied, c1.score) == (94, 3, Decimal("97.00"))
-    assert {s.number: s.earned for s in c1.sections} == {1: 50, 2: 50 - 6}
+    assert (*got(c1, c1.earned, c1.bonus_applied), c1.score) == (94, 3, Decimal("97.00"))
+    assert {s.number: got(c1, s.earned) for s in c1.sections} == {1: (50,), 2: (50 - 6,)}
     # b1: no entry, T-04.1 keeps its 10 as any not machine-checkable rule: 100
     assert units_["b1"].score == Decimal("100.00")
     # b2: the machine's 25 short (3 bands, −30) replaced by 35 of 40: 100 − 5 = 95
@@ -140,6 +160,8 @@ def test_fixed_100_manual_points_deduct_what_they_leave_out(tmp_path: Path) -> N
         (entry("c1", "T-01.1", points=31), "E704", 7, "points"),
         (entry("c1", "T-01.1", points=-1), "E704", 7, "points"),
         (entry("c1", "T-01.1", points="三分"), "E704", 7, "points"),
+        (entry("c1", "T-01.1", points=1.0000001), "E704", 7, "points"),  # a 7th decimal no output could show
+        (entry("c1", "T-01.1", points="0.00000001"), "E704", 7, "points"),  # nor an 8th, written as text
         (entry("c1", "T-01.1", points=1, verdict="pass"), "E705", 7, "points"),
         (entry("c1", "T-01.1"), "E705", 2, ""),
         (entry("c1", "T-01.1", verdict="maybe"), "E705", 7, "verdict"),
@@ -206,8 +228,8 @@ def test_a_workbook_error_names_its_sheet_and_cell(tmp_path: Path) -> None:
     wb.save(path)
     entries = load_manual(path, book).entries
     assert [(e.rule_id, e.points, e.date) for e in entries] == [
-        ("T-04.1", Fraction(4), "2019-01-10"),
-        ("T-01.1", Fraction(10), "2019-01-11"),
+        ("T-04.1", Decimal(4), "2019-01-10"),
+        ("T-01.1", Decimal(10), "2019-01-11"),
     ]
 
 

@@ -39,9 +39,22 @@ from compliance.scoring import (
     veto_of,
 )
 from compliance.scoring.declarations import scoring_problems
+from compliance.scoring.numbers import Points, Scale
 
 WHEN = dt.datetime(2019, 1, 15, 1, 0, tzinfo=dt.UTC)
 POLICY = ScoringPolicy()
+SCALE = Scale(100)  # hundredths: every rulebook number below has at most two decimals
+
+
+def earned(r: Rule, result: RuleResult, policy: ScoringPolicy = POLICY) -> Fraction | None:
+    """The points a rule earns, as a number of points (scoring counts them in hundredths)."""
+    points = rule_points(r, result, policy, SCALE)
+    return None if points is None else Fraction(points, SCALE)
+
+
+def got(u: UnitAssessment, *values: Points | None) -> tuple[Fraction | None, ...]:
+    """A unit's point values as numbers of points (the unit counts them in 1/u.scale)."""
+    return tuple(None if v is None else Fraction(v, u.scale) for v in values)
 
 
 def rule(points: float, scoring: dict[str, Any] | None = None, veto: bool = False) -> Rule:
@@ -68,37 +81,37 @@ def failed(amount: float, measured: float = 0) -> RuleResult:
 
 
 def test_all_or_nothing_loses_every_point() -> None:
-    assert rule_points(rule(3), failed(1), POLICY) == 0
+    assert earned(rule(3), failed(1)) == 0
 
 
 def test_per_shortfall_deducts_per_unit_up_to_the_cap() -> None:
     r = rule(4, {"mode": "per_shortfall", "per": 0.5, "cap": 2})
-    assert rule_points(r, failed(1), POLICY) == Fraction(7, 2)  # 4 - 0.5×1
-    assert rule_points(r, failed(3), POLICY) == Fraction(5, 2)  # 4 - 0.5×3
-    assert rule_points(r, failed(6), POLICY) == 2  # 0.5×6 = 3 > cap 2 → 4 - 2
+    assert earned(r, failed(1)) == Fraction(7, 2)  # 4 - 0.5×1
+    assert earned(r, failed(3)) == Fraction(5, 2)  # 4 - 0.5×3
+    assert earned(r, failed(6)) == 2  # 0.5×6 = 3 > cap 2 → 4 - 2
 
 
 def test_deduction_never_exceeds_the_rules_points() -> None:
     r = rule(1, {"mode": "per_shortfall", "per": 2, "cap": 5})  # a cap above the points is clamped to the points
-    assert deduction(r, failed(3), POLICY) == 1
-    assert rule_points(r, failed(3), POLICY) == 0
+    assert deduction(r, failed(3), POLICY, SCALE) == 1 * SCALE
+    assert earned(r, failed(3)) == 0
     bands = rule(3, {"mode": "rate_bands", "step": 10, "per": 1})
-    assert rule_points(bands, failed(70, measured=30), POLICY) == 0  # 7 bands × 1 = 7 > 3 → 0, never negative
+    assert earned(bands, failed(70, measured=30)) == 0  # 7 bands × 1 = 7 > 3 → 0, never negative
 
 
 def test_rate_bands_count_a_started_band() -> None:
     r = rule(3, {"mode": "rate_bands", "step": 10, "per": 1})  # NT18-05.1's scoring
-    assert rule_points(r, failed(5, measured=95), POLICY) == 2  # 5 pp below → one band (不足一档按一档) → 3 - 1
-    assert rule_points(r, failed(10, measured=90), POLICY) == 2  # exactly one band → 3 - 1
-    assert rule_points(r, failed(17.5, measured=82.5), POLICY) == 1  # 1.75 → 2 bands → 3 - 2
-    assert rule_points(r, failed(0.1, measured=99.9), POLICY) == 2  # any shortfall costs a band
+    assert earned(r, failed(5, measured=95)) == 2  # 5 pp below → one band (不足一档按一档) → 3 - 1
+    assert earned(r, failed(10, measured=90)) == 2  # exactly one band → 3 - 1
+    assert earned(r, failed(17.5, measured=82.5)) == 1  # 1.75 → 2 bands → 3 - 2
+    assert earned(r, failed(0.1, measured=99.9)) == 2  # any shortfall costs a band
 
 
 def test_rate_bands_may_ignore_a_partial_band() -> None:
     lenient = ScoringPolicy(partial_band="ignored")
     r = rule(3, {"mode": "rate_bands", "step": 10, "per": 1})
-    assert rule_points(r, failed(5, measured=95), lenient) == 3  # 0.5 band → 0 bands
-    assert rule_points(r, failed(17.5, measured=82.5), lenient) == 2  # 1.75 → 1 band
+    assert earned(r, failed(5, measured=95), lenient) == 3  # 0.5 band → 0 bands
+    assert earned(r, failed(17.5, measured=82.5), lenient) == 2  # 1.75 → 1 band
 
 
 def test_rounding_is_half_up_on_both_sides_of_zero() -> None:
@@ -124,10 +137,10 @@ def test_denominator_policy() -> None:
     na = RuleResult("T-01.1", "not_applicable", None, 4, ">=", "次")
     missing = RuleResult("T-01.1", "not_reported", None, 4, ">=", "次")
     error = RuleResult("T-01.1", "error", None, 4, ">=", "次")
-    assert rule_points(r, na, POLICY) is None  # excluded from the denominator
-    assert rule_points(r, missing, POLICY) == 0  # counted, zero points
-    assert rule_points(r, error, POLICY) == 0
-    assert rule_points(r, error, ScoringPolicy(error="exclude")) is None
+    assert earned(r, na) is None  # excluded from the denominator
+    assert earned(r, missing) == 0  # counted, zero points
+    assert earned(r, error) == 0
+    assert earned(r, error, ScoringPolicy(error="exclude")) is None
 
 
 def test_grade_bands_and_veto_cap() -> None:
@@ -316,13 +329,12 @@ def test_county_with_partial_deductions(hand: Assessment) -> None:
     # 32.1 per_shortfall 1/session (cap 4): 2 of 4 sessions → 2 short → −2 → 2 of 4.
     # 24.1 rate_bands step 5 per 1: 90% is 10 pp short → 2 bands → −2 → 2 of 4.
     # 05.1 rate_bands step 10 per 1: 95% is 5 pp short → 1 started band → −1 → 2 of 3.
-    assert u.available == 66
-    assert u.earned == 66 - 2 - 2 - 1
+    assert got(u, u.available, u.earned) == (66, 66 - 2 - 2 - 1)
     assert u.score == Decimal("92.42")  # 61 / 66 × 100 = 92.424… → 92.42
     assert u.grade == "优秀"  # 90 ≤ 92.42
-    earned = {s.rule_id: s.earned for s in u.rules}
-    assert (earned["NT18-32.1"], earned["NT18-24.1"], earned["NT18-05.1"]) == (2, 2, 2)
-    sections = {s.number: (s.earned, s.available) for s in u.sections}
+    rules = {s.rule_id: s.earned for s in u.rules}
+    assert got(u, rules["NT18-32.1"], rules["NT18-24.1"], rules["NT18-05.1"]) == (2, 2, 2)
+    sections = {s.number: got(u, s.earned, s.available) for s in u.sections}
     assert sections[1] == (2 + 2 + 2 + 2, 3 + 2 + 2 + 2)  # 05.1 01.2 01.3 01.4
     assert sections[6] == (2 + 3, 4 + 3)  # 24.1 24.2
     assert sections[8] == (2 + 2 + 3 + 2 + 3 + 2, 2 + 2 + 3 + 4 + 3 + 2)  # 31.1 31.2 31.3 32.1 32.3 32.4
@@ -335,7 +347,7 @@ def test_veto_failure_caps_the_grade(hand: Assessment) -> None:
     #   + 10.2 2 + 18.2 3 + 20.1 3 + 24.2 3 + 30.2 2 + 00.1 3 = 39 available (05.1 is 0 of 0 and 20.2 has no
     #   extended request: not applicable, excluded).
     # 19.1 rate_bands step 5 per 2: 99% is 1 pp short → 1 started band → −2 → 2 of 4. Everything else passes.
-    assert (u.earned, u.available) == (37, 39)
+    assert got(u, u.earned, u.available) == (37, 39)
     assert u.score == Decimal("94.87")  # 37 / 39 × 100 = 94.871… → 94.87
     assert u.grade_before_veto == "优秀"
     assert u.vetoed_by == ("NT18-19.1",)
@@ -348,7 +360,7 @@ def test_not_reported_rate_counts_as_zero(hand: Assessment) -> None:
     # 市直属单位 rules: 24.1 4 + 31.2 2 + 31.3 3 + 32.2 4 + 00.1 3 = 16 available (18.2, 19.1 are 0 of 0 and
     # 20.1, 20.2 have no request: not applicable, excluded).
     # 24.1 not reported → 0 of 4, still counted; 32.2 per_shortfall 2/session (cap 4): 1 of 2 → −2 → 2 of 4.
-    assert (u.earned, u.available) == (0 + 2 + 3 + 2 + 3, 16)
+    assert got(u, u.earned, u.available) == (0 + 2 + 3 + 2 + 3, 16)
     assert u.score == Decimal("62.50")  # 10 / 16 × 100 = 62.5
     assert u.grade == "合格"
     assert {f.rule_id: f.status for f in u.rectification} == {"NT18-24.1": "not_reported", "NT18-32.2": "fail"}
@@ -358,7 +370,7 @@ def test_unit_without_report_is_not_reported(hand: Assessment) -> None:
     u = unit(hand, "haimen")
     assert u.status == "not_reported"
     assert u.grade == "不合格"
-    assert u.score == 0 and u.available == 66
+    assert u.score == 0 and got(u, u.available) == (66,)
     assert len(u.rectification) == 26
     assert all(f.status == "not_reported" for f in u.rectification)
 
@@ -384,8 +396,8 @@ def test_cap_binds_with_a_rulebook_declared_cap(tmp_path: Path) -> None:
     write(folder, "haimen.yaml", county("haimen", law_study_sessions=[]))
     u = unit(run_assessment(book, [folder], WHEN), "haimen")
     # 32.1: 0 of 4 sessions → 0.5 × 4 = 2 > cap 1.5 → −1.5 → 2.5 of 4; everything else passes.
-    assert next(s.earned for s in u.rules if s.rule_id == "NT18-32.1") == Fraction(5, 2)
-    assert u.earned == 66 - Fraction(3, 2)
+    assert got(u, next(s.earned for s in u.rules if s.rule_id == "NT18-32.1")) == (Fraction(5, 2),)
+    assert got(u, u.earned) == (66 - Fraction(3, 2),)
     assert u.score == Decimal("97.73")  # 64.5 / 66 × 100 = 97.727… → 97.73
     assert u.grade == "优秀"
 
@@ -402,7 +414,7 @@ def test_a_negative_measured_value_is_rounded_half_up(tmp_path: Path, book: Load
     u = unit(run_assessment(book, [tmp_path], WHEN), "haimen")
     fix = next(f for f in u.rectification if f.rule_id == "NT18-27.1")
     assert fix.measured == "-0.88百分点"
-    assert fix.points_lost == 2  # all-or-nothing
+    assert got(u, fix.points_lost) == (2,)  # all-or-nothing
 
 
 def test_a_rectification_names_the_place_its_rule_cites() -> None:
@@ -410,7 +422,7 @@ def test_a_rectification_names_the_place_its_rule_cites() -> None:
     by_item = rule(3)
     by_locator = Rule.model_validate(by_item.model_dump() | {"source": {"at": "三、(二)", "clause": "实时报送"}})
     for cited, where in ((by_item, "第1条"), (by_locator, "三、(二)")):
-        fix = rectification(cited, 8, RuleScore("T-01.1", 8, Fraction(3), Fraction(0), False, failed(1)))
+        fix = rectification(cited, 8, RuleScore("T-01.1", 8, Points(3 * SCALE), Points(0), False, failed(1)))
         assert (fix.item, fix.where) == (cited.source.item, where)
 
 
@@ -533,24 +545,27 @@ def test_deduction_group_shares_one_cap() -> None:
             [*all_pass("T-01.1", "T-02.2", "T-03.1"), verdict("T-02.1", "not_reported"), verdict("T-02.3", "error")],
         ),
     )
-    assert (units["c1"].earned, units["c1"].available, units["c1"].score) == (25, 25, Decimal("100.00"))
+    c1 = units["c1"]
+    assert (*got(c1, c1.earned, c1.available), c1.score) == (25, 25, Decimal("100.00"))
     # c2: T-02.1 −4, T-02.2 3 short × 1 = −3: together −7, capped at −6 → the item keeps 4. 10 + 4 + 5 = 19 of 25.
     c2 = units["c2"]
-    assert (c2.earned, c2.available) == (19, 25)
+    assert got(c2, c2.earned, c2.available) == (19, 25)
     assert c2.score == Decimal("76.00")  # 19 / 25 × 100
     (group,) = c2.groups
-    assert (group.deducted, group.applied, group.earned, group.capped) == (7, 6, 4, True)
-    assert {s.number: (s.earned, s.available) for s in c2.sections} == {1: (10 + 4, 20), 2: (5, 5)}
+    assert (*got(c2, group.deducted, group.applied, group.earned), group.capped) == (7, 6, 4, True)
+    assert {s.number: got(c2, s.earned, s.available) for s in c2.sections} == {1: (10 + 4, 20), 2: (5, 5)}
     # c3: only T-02.1 fails, −4 is under the cap: the item keeps 6. 10 + 6 + 5 = 21 → 84.00.
-    assert (units["c3"].earned, units["c3"].score, units["c3"].groups[0].capped) == (21, Decimal("84.00"), False)
+    c3 = units["c3"]
+    assert (*got(c3, c3.earned), c3.score, c3.groups[0].capped) == (21, Decimal("84.00"), False)
     # c4: every member not applicable → the item is out of the denominator: available 10 + 5 = 15, earned 0 + 5.
     c4 = units["c4"]
-    assert (c4.earned, c4.available, c4.score) == (5, 15, Decimal("33.33"))  # 5 / 15 × 100 = 33.333…
+    assert (*got(c4, c4.earned, c4.available), c4.score) == (5, 15, Decimal("33.33"))  # 5 / 15 × 100 = 33.333…
     assert c4.groups[0].earned is None
     # c5: T-02.1 not reported −4, T-02.3 contradictory (error counts zero) −3: −7 capped at −6 → 19 of 25 → 76.00.
-    assert (units["c5"].earned, units["c5"].score) == (19, Decimal("76.00"))
+    c5 = units["c5"]
+    assert (*got(c5, c5.earned), c5.score) == (19, Decimal("76.00"))
     # a member's rectification still says what it cost on its own, and names its group
-    fixes = {f.rule_id: (f.points_lost, f.group) for f in c2.rectification}
+    fixes = {f.rule_id: (*got(c2, f.points_lost), f.group) for f in c2.rectification}
     assert fixes == {"T-02.1": (4, "item2"), "T-02.2": (3, "item2")}
 
 
@@ -605,12 +620,18 @@ def test_fixed_100_deducts_from_100_and_keeps_points_that_do_not_apply() -> None
     # c1: T-01.1 −30; item 2: −10 and 2 short × 2 = −4, −14 capped at −12; T-03.1 5 short → 1 band → −10;
     # the bonus failed: +0. 100 − 30 − 12 − 10 = 48.
     c1 = a["c1"]
-    assert (c1.earned, c1.available, c1.score, c1.grade) == (48, 100, Decimal("48.00"), "不合格")
-    assert {s.number: (s.earned, s.available) for s in c1.sections} == {1: (50 - 30 - 12, 50), 2: (50 - 10, 50)}
-    assert c1.deductions == 52 and c1.bonus == 0
+    assert (*got(c1, c1.earned, c1.available), c1.score, c1.grade) == (48, 100, Decimal("48.00"), "不合格")
+    assert {s.number: got(c1, s.earned, s.available) for s in c1.sections} == {1: (50 - 30 - 12, 50), 2: (50 - 10, 50)}
+    assert got(c1, c1.deductions, c1.bonus) == (52, 0)
     # c2: T-01.1 not applicable keeps its 30, everything else passes: 100; the bonus 5 is capped at 4 → 104.
     c2 = a["c2"]
-    assert (c2.earned, c2.bonus, c2.bonus_applied, c2.score, c2.grade) == (100, 5, 4, Decimal("104.00"), "优秀")
+    assert (*got(c2, c2.earned, c2.bonus, c2.bonus_applied), c2.score, c2.grade) == (
+        100,
+        5,
+        4,
+        Decimal("104.00"),
+        "优秀",
+    )
     # b1: item 2 and the bonus do not apply to bureaus (the item keeps its 20); T-03.1 25 short → 3 bands → −30.
     assert (a["b1"].score, a["b1"].grade) == (Decimal("70.00"), "合格")  # 100 − 30
     # b2: T-01.1 not reported −30, T-03.1 contradictory (error counts zero) −40 → 30.
@@ -646,12 +667,13 @@ def test_bonus_points_are_added_up_to_their_cap() -> None:
     )
     # u1: 10 of 20 → 50, bonus 2 + 2 = 4 capped at 3 → 53.00.
     u1 = a["u1"]
-    assert (u1.earned, u1.available, u1.bonus, u1.bonus_applied, u1.score) == (10, 20, 4, 3, Decimal("53.00"))
+    assert (*got(u1, u1.earned, u1.available, u1.bonus, u1.bonus_applied), u1.score) == (10, 20, 4, 3, Decimal("53.00"))
     # u2: 20 of 20 → 100, bonus 2 + (2 − 1) = 3 → 103.00 (a bonus may take the score past 100).
-    assert (a["u2"].bonus, a["u2"].score, a["u2"].grade) == (3, Decimal("103.00"), "优秀")
+    u2 = a["u2"]
+    assert (*got(u2, u2.bonus), u2.score, u2.grade) == (3, Decimal("103.00"), "优秀")
     # u3: 100; an unclaimed bonus adds nothing, costs nothing, and is nothing to rectify: the unit passes.
     u3 = a["u3"]
-    assert (u3.score, u3.bonus, u3.status, u3.rectification) == (Decimal("100.00"), 0, "pass", ())
+    assert (u3.score, *got(u3, u3.bonus), u3.status, u3.rectification) == (Decimal("100.00"), 0, "pass", ())
     # u4: 0 of 20 → 0, bonus 2 → 2.00.
     assert (a["u4"].score, a["u4"].grade) == (Decimal("2.00"), "不合格")
 
@@ -740,15 +762,19 @@ def test_nantong_with_a_deduction_group_and_a_bonus(tmp_path: Path) -> None:
     a = run_assessment(book, [folder], WHEN)
     # County points (66, as in test_county_with_partial_deductions) without the bonus NT18-27.1 (2): 64 available.
     haimen = unit(a, "haimen")
-    assert (haimen.earned, haimen.available) == (64, 64)
-    assert (haimen.bonus, haimen.bonus_applied, haimen.score) == (2, 1, Decimal("101.00"))  # 100 + min(2, cap 1)
+    assert got(haimen, haimen.earned, haimen.available) == (64, 64)
+    assert (*got(haimen, haimen.bonus, haimen.bonus_applied), haimen.score) == (
+        2,
+        1,
+        Decimal("101.00"),
+    )  # 100 + min(2, cap 1)
     # rugao: 32.1 2 sessions short → −2, 32.3 no class → −3: the group loses 5, capped at 4 → 64 − 4 = 60;
     # its court-appearance rate fell (50% < 52.3%): the bonus is not earned, and is nothing to rectify.
     rugao = unit(a, "rugao")
-    assert (rugao.earned, rugao.available, rugao.bonus) == (60, 64, 0)
+    assert got(rugao, rugao.earned, rugao.available, rugao.bonus) == (60, 64, 0)
     assert rugao.score == Decimal("93.75")  # 60 / 64 × 100
     assert [f.rule_id for f in rugao.rectification] == ["NT18-32.1", "NT18-32.3"]
-    assert rugao.groups[0].capped and rugao.groups[0].applied == 4
+    assert rugao.groups[0].capped and got(rugao, rugao.groups[0].applied) == (4,)
 
 
 def test_section_weights_that_match_load(tmp_path: Path) -> None:

@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +55,9 @@ VERDICTS: Mapping[str, Verdict] = {
 }
 VERDICT_LABEL: Mapping[Verdict, str] = {"pass": "通过", "fail": "未通过", "not_applicable": "不适用"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# the most decimals points may have: every output shows points to at most 6 decimals, so a 7th could never be seen
+# (and scoring works in units of the finest decimal any points have: 1e-1000 would make every sum a huge number)
+POINTS_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ class ManualEntry:
 
     unit_id: str
     rule_id: str
-    points: Fraction | None
+    points: Decimal | None  # as written: 2.5 is exactly two and a half
     verdict: Verdict | None
     reason: str
     assessor: str
@@ -316,7 +318,7 @@ def _checked(file: str, rows: Sequence[_Row], book: LoadedRulebook) -> tuple[Man
 
 def _decision(
     values: Mapping[str, Any], rule: Any, problem: Callable[[str, str, str | None], None]
-) -> tuple[Fraction | None, Verdict | None]:
+) -> tuple[Decimal | None, Verdict | None]:
     """(points, verdict) of one entry: exactly one of them, checked against the rule."""
     has_points = values.get("points") is not None
     has_verdict = _text(values.get("verdict")) != ""
@@ -351,8 +353,17 @@ def _decision(
     if points is None:
         problem("E704", f"评定分“{values['points']}”须为数字（points must be a number）", "points")
         return None, None
+    decimals = max(0, -int(points.as_tuple().exponent) - _trailing_zeros(points))
+    if decimals > POINTS_DECIMALS:
+        problem(
+            "E704",
+            f"评定分 {values['points']} 最多保留{POINTS_DECIMALS}位小数，实有{decimals}位"
+            f"（points may have at most {POINTS_DECIMALS} decimals; this has {decimals}）",
+            "points",
+        )
+        return None, None
     if rule is not None:
-        most = Fraction(Decimal(str(rule.points)))
+        most = Decimal(repr(rule.points))
         if points < 0 or points > most:
             problem(
                 "E704",
@@ -372,17 +383,23 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _number(value: Any) -> Fraction | None:
+def _number(value: Any) -> Decimal | None:
     """A number as written (YAML int or float, an Excel number, or text such as `2.5`), exact; None if not one."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return Fraction(value)
+        return Decimal(value)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return None
-    return Fraction(number) if number.is_finite() else None
+    return number if number.is_finite() else None
+
+
+def _trailing_zeros(number: Decimal) -> int:
+    """How many zeros end the digits of `number` (2.50 has one): they are no decimals (normalize() would round)."""
+    digits = "".join(map(str, number.as_tuple().digits))
+    return len(digits) - len(digits.rstrip("0"))
 
 
 def _is_date(text: str) -> bool:

@@ -22,7 +22,7 @@ from compliance.render.interface import (
     status_label,
     veto_label,
 )
-from compliance.scoring import Assessment, UnitAssessment, plain, text
+from compliance.scoring import Assessment, UnitAssessment, points_plain, points_text, text
 from compliance.scoring.summary import Summarised
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,7 +40,9 @@ def _cell(value: object) -> str:
 def _groups(u: UnitAssessment) -> str:
     """Each deduction group that deducted: id, what its rules deducted together, what it lost after its cap."""
     return "\n".join(
-        f"{g.group_id} {g.title}：扣{text(g.deducted)}，实扣{text(g.applied)}" for g in u.groups if g.deducted
+        f"{g.group_id} {g.title}：扣{points_text(g.deducted, u.scale)}，实扣{points_text(g.applied, u.scale)}"
+        for g in u.groups
+        if g.deducted
     )
 
 
@@ -109,6 +111,7 @@ def unit_detail(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[Uni
     rules = book.checkable
 
     def detail(u: UnitAssessment) -> bytes:
+        scale = u.scale
         fixes = "\n".join(
             f"{f.rule_id} {f.title}：要求 {f.required}；实际 {f.measured}；{f.to_pass}" for f in u.rectification
         )
@@ -118,18 +121,18 @@ def unit_detail(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[Uni
             "是" if u.registered else "否",
             lang.pick(UNIT_STATUS_LABEL[u.status]),
             text(u.score, decimals) if u.score is not None else None,
-            *([plain(u.bonus), plain(u.bonus_applied)] if bonus else []),
+            *([points_plain(u.bonus, scale), points_plain(u.bonus_applied, scale)] if bonus else []),
             u.grade,
             u.grade_before_veto,
             " ".join(veto_label(v, veto_cap) for v in u.vetoes),
-            plain(u.earned),
-            plain(u.available),
+            points_plain(u.earned, scale),
+            points_plain(u.available, scale),
             *([_groups(u)] if groups else []),
-            *(v for s in u.sections for v in (plain(s.earned), plain(s.available))),
+            *(v for s in u.sections for v in (points_plain(s.earned, scale), points_plain(s.available, scale))),
             *(_status(u, rule.id, lang) for rule in rules),
             len(u.rectification),
             fixes,
-            *(["\n".join(manual_line(score) for score in manual_scores(u))] if manual else []),
+            *(["\n".join(manual_line(score, scale) for score in manual_scores(u))] if manual else []),
             " ".join(u.sources),
         ]
         return _line(row).encode("utf-8")

@@ -256,7 +256,7 @@ def _sections(doc: DocumentType, u: UnitAssessment) -> None:
         row: list[str] = []
         for s in pair:
             number = CHINESE_NUMBERS[s.number - 1] if 0 < s.number <= len(CHINESE_NUMBERS) else str(s.number)
-            row += [f"（{number}）{s.title}", f"{points(s.earned)}/{points(s.available)}"]
+            row += [f"（{number}）{s.title}", f"{points(s.earned, u.scale)}/{points(s.available, u.scale)}"]
         rows.append(row + ["", ""] * (2 - len(pair)))
     _table(doc, ["部分", "得分/应得", "部分", "得分/应得"], rows, [6, 2, 6, 2], size=9)
 
@@ -279,7 +279,7 @@ def _unit(doc: DocumentType, a: Assessment, number: int, u: UnitAssessment) -> N
                 doc, f"{n}. 【{STATUS_TAG.get(fix.status, fix.status)}】{fix.title}（{fix.rule_id}）", bold=True
             )
             head.paragraph_format.keep_with_next = True
-            _para(doc, item_sentence(fix, rule, score))
+            _para(doc, item_sentence(fix, rule, score, u.scale))
             lines = [f"· {zh(record)}" for record in fix.records[:RECORDS_SHOWN]]
             if len(fix.records) > RECORDS_SHOWN:
                 lines.append(f"· 等{len(fix.records)}条")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sized
 from decimal import Decimal
+from typing import Protocol
 
 from jinja2 import Environment, StrictUndefined
 
@@ -32,7 +33,7 @@ from compliance.render.interface import (
     veto_lowered,
 )
 from compliance.render.office import ABSENT, absent, reporting
-from compliance.scoring import Assessment, UnitAssessment, text
+from compliance.scoring import Assessment, Points, Scale, UnitAssessment, points_text, text
 from compliance.scoring.summary import Summarised
 
 # Matrix colours (ColorBrewer RdYlGn-like, readable for most colour-blind readers with the symbols alongside).
@@ -206,9 +207,9 @@ section.unit { border-top: 1px solid #ddd; }
   {% if a.has_bonus %}<td class="num">{{ bonus_text(u) }}</td>{% endif %}
   <td{% if veto_lowered(u) %} class="veto"{% endif %}>{{ grade_text(u) }}</td>
   <td>{{ unit_status[u.status] }}</td>
-  <td class="num">{{ num(u.earned) }}/{{ num(u.available) }}</td>
+  <td class="num">{{ of(u, u.scale) }}</td>
   {% for s in u.sections %}
-  <td class="num">{% if s.available %}{{ num(s.earned) }}/{{ num(s.available) }}{% endif %}</td>
+  <td class="num">{% if s.available %}{{ of(s, u.scale) }}{% endif %}</td>
   {% endfor %}
 </tr>
 {% endfor %}
@@ -233,7 +234,7 @@ section.unit { border-top: 1px solid #ddd; }
 <h3>{{ u.unit_name }}（{{ u.unit_id }}，{{ u.unit_type_name }}）</h3>
 <p>得分 <strong>{{ score(u) }}</strong>{% if u.bonus %}（加分 {{ bonus_text(u) }}）{% endif %}
  · 等次 <strong>{{ grade_text(u) }}</strong> · 排名 {{ rank_text(u) }}
- · {{ unit_status[u.status] }} · 实得/应得 {{ num(u.earned) }}/{{ num(u.available) }}
+ · {{ unit_status[u.status] }} · 实得/应得 {{ of(u, u.scale) }}
 {% if u.sources %} · 报告 {{ u.sources|join(", ") }}{% endif %}</p>
 {% for p in u.problems %}
 <p class="problem">{{ p }}</p>
@@ -243,7 +244,7 @@ section.unit { border-top: 1px solid #ddd; }
 <tr>{% for s in u.sections %}<th>({{ s.number }}) {{ s.title }}</th>{% endfor %}</tr>
 <tr>
   {% for s in u.sections %}
-  <td class="num">{% if s.available %}{{ num(s.earned) }}/{{ num(s.available) }}{% else %}—{% endif %}</td>
+  <td class="num">{% if s.available %}{{ of(s, u.scale) }}{% else %}—{% endif %}</td>
   {% endfor %}
 </tr>
 </table>
@@ -261,7 +262,7 @@ section.unit { border-top: 1px solid #ddd; }
   <td class="s-{{ f.status }}" style="color:#fff">{{ status_label(f.status) }}</td>
   <td>{{ f.required }}</td><td>{{ f.measured }}</td>
   <td>{{ f.to_pass }}{% for r in f.records %}<br>· {{ r }}{% endfor %}</td>
-  <td class="num">{{ num(f.points_lost) }}</td>
+  <td class="num">{{ num(f.points_lost, u.scale) }}</td>
   <td>{{ f.where }}：{{ f.clause }}</td>
 </tr>
 {% endfor %}
@@ -271,11 +272,11 @@ section.unit { border-top: 1px solid #ddd; }
 {% endif %}
 {% for score in manual_scores(u) %}
 {% if loop.first %}<p><strong>人工评分 manual points</strong></p><ul class="manual">{% endif %}
-<li>{{ manual_line(score) }}</li>
+<li>{{ manual_line(score, u.scale) }}</li>
 {% if loop.last %}</ul>{% endif %}
 {% endfor %}
 {% for g in u.groups if g.deducted %}
-<p class="group">{{ group_text(g) }}</p>
+<p class="group">{{ group_text(g, u.scale) }}</p>
 {% endfor %}
 </section>
 {% endfor %}
@@ -355,6 +356,20 @@ def _chart(a: Assessment | Unfolded) -> dict[str, object]:
     }
 
 
+class _Share(Protocol):
+    """A unit's or a section's points: what it earned of what it could."""
+
+    @property
+    def earned(self) -> Points: ...
+    @property
+    def available(self) -> Points: ...
+
+
+def _earned_of(share: _Share, scale: Scale) -> str:
+    """'实得/应得' as people read it: '63/66', '2.5/3'."""
+    return f"{points_text(share.earned, scale)}/{points_text(share.available, scale)}"
+
+
 def _context(a: Assessment | Unfolded, lang: Lang) -> dict[str, object]:
     """What the template reads: the same names for an assessment in memory and one read back from disk."""
     if isinstance(a, Unfolded):
@@ -386,7 +401,8 @@ def _context(a: Assessment | Unfolded, lang: Lang) -> dict[str, object]:
         "group_text": group_text,
         "rate": rate_text,
         "score": lambda u: text(u.score, a.policy.decimals),
-        "num": text,
+        "num": points_text,
+        "of": _earned_of,
     }
 
 

@@ -15,7 +15,17 @@ from compliance.labels import STATUS_LABEL
 from compliance.lang import Lang
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import UnitType
-from compliance.scoring import Assessment, GroupScore, RuleScore, UnitAssessment, VetoApplied, manual_note, text
+from compliance.scoring import (
+    Assessment,
+    GroupScore,
+    RuleScore,
+    Scale,
+    UnitAssessment,
+    VetoApplied,
+    manual_note,
+    points_text,
+    text,
+)
 from compliance.scoring.summary import Replayed, Summarised, UnitSummary
 
 UNIT_STATUS_LABEL = {
@@ -86,10 +96,15 @@ def manual_scores(unit: UnitAssessment) -> list[RuleScore]:
     return [s for s in unit.rules if s.manual is not None]
 
 
-def manual_line(score: RuleScore) -> str:
-    """One manual item for people: the rule, its points, the machine verdict it replaced, the reason, who, when."""
+def manual_line(score: RuleScore, scale: Scale) -> str:
+    """One manual item for people: the rule, its points, the machine verdict it replaced, the reason, who, when
+    (`scale`: the unit's, see `UnitAssessment.scale`)."""
     assert score.manual is not None
-    earned = "不计分 not counted" if score.earned is None else f"{text(score.earned)}/{text(score.points)}分"
+    earned = (
+        "不计分 not counted"
+        if score.earned is None
+        else f"{points_text(score.earned, scale)}/{points_text(score.points, scale)}分"
+    )
     machine = (
         f"机器结论 {status_label(score.machine)}" if score.machine is not None else "不可机读 not machine-checkable"
     )
@@ -149,17 +164,18 @@ def bonus_text(unit: UnitAssessment) -> str:
     """加分: what is added to the score, and what was earned when the cap cut it ('' when nothing)."""
     if not unit.bonus:
         return ""
+    added = points_text(unit.bonus_applied, unit.scale)
     if unit.bonus_applied != unit.bonus:
-        return f"+{text(unit.bonus_applied)}（得{text(unit.bonus)}，封顶）"
-    return f"+{text(unit.bonus_applied)}"
+        return f"+{added}（得{points_text(unit.bonus, unit.scale)}，封顶）"
+    return f"+{added}"
 
 
-def group_text(group: GroupScore) -> str:
-    """扣分组 for one unit: what its rules deducted together and what the cap let it lose."""
-    capped = f"，本项最多扣{text(group.cap)}分" if group.capped else ""
+def group_text(group: GroupScore, scale: Scale) -> str:
+    """扣分组 for one unit: what its rules deducted together and what the cap let it lose (`scale`: the unit's)."""
+    capped = f"，本项最多扣{points_text(group.cap, scale)}分" if group.capped else ""
     return (
-        f"扣分组 {group.title}（{group.group_id}，{text(group.points)}分）：各项合计扣{text(group.deducted)}分"
-        f"{capped}，实扣{text(group.applied)}分"
+        f"扣分组 {group.title}（{group.group_id}，{points_text(group.points, scale)}分）：各项合计扣"
+        f"{points_text(group.deducted, scale)}分{capped}，实扣{points_text(group.applied, scale)}分"
     )
 
 

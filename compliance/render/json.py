@@ -25,10 +25,12 @@ from compliance.scoring import (
     ReportRecord,
     RulePassRate,
     RuleScore,
+    Scale,
     UnitAssessment,
     VetoApplied,
     manual_note,
     plain,
+    points_plain,
     veto_of,
 )
 from compliance.scoring.summary import Summarised, UnitSummary
@@ -77,18 +79,18 @@ def _group(group: DeductionGroup) -> dict[str, Any]:
     }
 
 
-def _group_score(group: GroupScore) -> dict[str, Any]:
+def _group_score(group: GroupScore, scale: Scale) -> dict[str, Any]:
     return {
         "group_id": group.group_id,
         "title": group.title,
         "section": group.section,
-        "points": plain(group.points),
-        "cap": plain(group.cap),
+        "points": points_plain(group.points, scale),
+        "cap": points_plain(group.cap, scale),
         "rules": list(group.rule_ids),
-        "deducted": plain(group.deducted),
-        "applied": plain(group.applied),
+        "deducted": points_plain(group.deducted, scale),
+        "applied": points_plain(group.applied, scale),
         "capped": group.capped,
-        "earned": plain(group.earned),
+        "earned": points_plain(group.earned, scale),
     }
 
 
@@ -112,16 +114,16 @@ def _manual(entry: ManualEntry | None, machine: Status | None = None) -> dict[st
     }
 
 
-def _score(score: RuleScore) -> dict[str, Any]:
+def _score(score: RuleScore, scale: Scale) -> dict[str, Any]:
     """A rule's points for a unit, then its verdict in the same shape as `compliance score` gives it; `manual` is
     the assessor's entry when one set the points (null otherwise)."""
     return {
         "rule_id": score.rule_id,
         "section": score.section,
-        "points": plain(score.points),
-        "earned": plain(score.earned),
+        "points": points_plain(score.points, scale),
+        "earned": points_plain(score.earned, scale),
         "counted": score.counted,
-        "deducted": plain(score.deducted),
+        "deducted": points_plain(score.deducted, scale),
         "group": score.group,
         "bonus": score.bonus,
         "veto": score.veto,
@@ -130,7 +132,7 @@ def _score(score: RuleScore) -> dict[str, Any]:
     }
 
 
-def _fix(fix: Rectification) -> dict[str, Any]:
+def _fix(fix: Rectification, scale: Scale) -> dict[str, Any]:
     return {
         "rule_id": fix.rule_id,
         "title": fix.title,
@@ -142,7 +144,7 @@ def _fix(fix: Rectification) -> dict[str, Any]:
         "item": fix.item,
         "where": fix.where,
         "clause": fix.clause,
-        "points_lost": plain(fix.points_lost),
+        "points_lost": points_plain(fix.points_lost, scale),
         "veto": fix.veto,
         "group": fix.group,
         "records": list(fix.records),
@@ -151,6 +153,7 @@ def _fix(fix: Rectification) -> dict[str, Any]:
 
 
 def unit_data(unit: UnitAssessment) -> dict[str, Any]:
+    scale = unit.scale
     return {
         "unit_id": unit.unit_id,
         "unit_name": unit.unit_name,
@@ -164,20 +167,25 @@ def unit_data(unit: UnitAssessment) -> dict[str, Any]:
         "grade_before_veto": unit.grade_before_veto,
         "vetoed_by": list(unit.vetoed_by),
         "vetoes": [_veto_applied(v) for v in unit.vetoes],
-        "bonus": plain(unit.bonus),
-        "bonus_applied": plain(unit.bonus_applied),
-        "deductions": plain(unit.deductions),
+        "bonus": points_plain(unit.bonus, scale),
+        "bonus_applied": points_plain(unit.bonus_applied, scale),
+        "deductions": points_plain(unit.deductions, scale),
         "rank": unit.rank,
         "ranked_among": unit.ranked_among,
-        "earned": plain(unit.earned),
-        "available": plain(unit.available),
+        "earned": points_plain(unit.earned, scale),
+        "available": points_plain(unit.available, scale),
         "sections": [
-            {"number": s.number, "title": s.title, "earned": plain(s.earned), "available": plain(s.available)}
+            {
+                "number": s.number,
+                "title": s.title,
+                "earned": points_plain(s.earned, scale),
+                "available": points_plain(s.available, scale),
+            }
             for s in unit.sections
         ],
-        "groups": [_group_score(g) for g in unit.groups],
-        "rules": [_score(s) for s in unit.rules],
-        "rectification": [_fix(f) for f in unit.rectification],
+        "groups": [_group_score(g, scale) for g in unit.groups],
+        "rules": [_score(s, scale) for s in unit.rules],
+        "rectification": [_fix(f, scale) for f in unit.rectification],
         "problems": list(unit.problems),
     }
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from compliance.lang import Lang
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.render.interface import rank_text
-from compliance.scoring import Assessment, Audit, ReportRecord, UnitAssessment, text
+from compliance.scoring import Assessment, Audit, ReportRecord, UnitAssessment, points_text, text
 from compliance.scoring.summary import Summarised, UnitSummary
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -49,7 +49,7 @@ def _suite(u: UnitAssessment, titles: Mapping[str, str], decimals: int, has_bonu
         ("score", text(u.score, decimals)),
         ("grade", u.grade or "—"),
         ("rank", rank_text(u)),
-        *((("bonus", text(u.bonus_applied)),) if has_bonus else ()),
+        *((("bonus", points_text(u.bonus_applied, u.scale)),) if has_bonus else ()),
     ):
         ET.SubElement(sprops, "property", {"name": name, "value": _x(value)})
     fixes = {f.rule_id: f for f in u.rectification}
@@ -70,7 +70,7 @@ def _suite(u: UnitAssessment, titles: Mapping[str, str], decimals: int, has_bonu
             ET.SubElement(case, "skipped", {"message": _x(score.result.reason or "不适用 not applicable")})
         elif score.bonus and status != "pass":
             counts["skipped"] += 1
-            earned = f"加分项得{text(score.earned)}/{text(score.points)}分"
+            earned = f"加分项得{points_text(score.earned, u.scale)}/{points_text(score.points, u.scale)}分"
             ET.SubElement(case, "skipped", {"message": f"{earned} bonus {status}"})
         elif fix is not None:
             tag = "error" if status == "error" else "failure"

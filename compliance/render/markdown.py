@@ -43,6 +43,7 @@ from compliance.scoring import (
     ReportRecord,
     RulePassRate,
     UnitAssessment,
+    points_text,
     text,
 )
 from compliance.scoring.summary import Summarised, UnitSummary
@@ -88,11 +89,11 @@ def _parts_of(book: LoadedRulebook, manual: bool, lang: Lang) -> Callable[[UnitA
             *([md(bonus_text(u))] if has_bonus else []),
             md(grade_text(u)),
             md(lang.pick(UNIT_STATUS_LABEL[u.status])),
-            f"{text(u.earned)}/{text(u.available)}",
+            f"{points_text(u.earned, u.scale)}/{points_text(u.available, u.scale)}",
         ]
         unregistered = [md(unit_label(u)), text(u.score, decimals), md(grade_text(u)), md(", ".join(u.sources))]
         matrix = [md(u.unit_name), *(md(matrix_symbol(u, rule.id)) for rule in rules)]
-        manual_lines = [f"- {md(unit_label(u))}：{md(manual_line(score))}" for score in manual_scores(u)]
+        manual_lines = [f"- {md(unit_label(u))}：{md(manual_line(score, u.scale))}" for score in manual_scores(u)]
         return _Parts(
             " | ".join(ranking) + " |",
             _row(unregistered),
@@ -111,7 +112,7 @@ def _row(cells: list[str]) -> str:
 def _fixes(u: UnitAssessment, decimals: int) -> list[str]:
     if not u.rectification and not u.problems:
         return []
-    bonus = f"（含加分{text(u.bonus_applied)}）" if u.bonus_applied else ""
+    bonus = f"（含加分{points_text(u.bonus_applied, u.scale)}）" if u.bonus_applied else ""
     out = ["", f"### {md(unit_label(u))}：{text(u.score, decimals)}分{bonus}，{md(grade_text(u))}", ""]
     out += [f"- {md(p)}" for p in u.problems]
     if u.status in MISSING_REPORT:
@@ -121,11 +122,11 @@ def _fixes(u: UnitAssessment, decimals: int) -> list[str]:
         veto = "（一票否决项）" if f.veto else ""
         out.append(
             f"- **{f.rule_id}** {md(f.title)}{veto} — {md(status_label(f.status))}；要求 {md(f.required)}；"
-            f"实际 {md(f.measured)}；{md(f.to_pass)}；失分 {text(f.points_lost)}。"
+            f"实际 {md(f.measured)}；{md(f.to_pass)}；失分 {points_text(f.points_lost, u.scale)}。"
             f"依据{f.where}：“{md(f.clause)}”"
         )
         out += [f"  - {md(r)}" for r in f.records]
-    out += [f"- {md(group_text(g))}" for g in u.groups if g.deducted]
+    out += [f"- {md(group_text(g, u.scale))}" for g in u.groups if g.deducted]
     return out
 
 

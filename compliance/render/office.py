@@ -12,7 +12,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 from compliance.model import Rule
-from compliance.scoring import Assessment, Rectification, RuleScore, UnitAssessment, manual_note, round_half_up
+from compliance.scoring import (
+    Assessment,
+    Points,
+    Rectification,
+    RuleScore,
+    Scale,
+    UnitAssessment,
+    manual_note,
+    points_text,
+    round_half_up,
+)
 
 # Decimals shown per unit of measure: rates and their changes to at most two places, everything counted in whole
 # numbers; so 98.853% is 98.85% and its gap 1.15 个百分点 (never 还差1.14679%). Excel cells keep the number and
@@ -66,9 +76,9 @@ def _plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def points(value: Fraction | Decimal) -> str:
-    """Points as printed in a rulebook: '3', '2.5'."""
-    return _plain(round_half_up(Fraction(value), 2))
+def points(value: Points, scale: Scale) -> str:
+    """Points as printed in a rulebook: '3', '2.5' (at most two decimals)."""
+    return points_text(value, scale, at_most=2)
 
 
 def score_text(unit: UnitAssessment, decimals: int) -> str:
@@ -117,9 +127,10 @@ def finding(rule: Rule, score: RuleScore) -> str:
     return f"实际{measured}"
 
 
-def item_sentence(fix: Rectification, rule: Rule, score: RuleScore) -> str:
-    """A rectification item as a leader reads it: the clause it rests on, what was found, what it cost."""
-    lost = f"，扣{points(fix.points_lost)}分" if fix.points_lost else ""
+def item_sentence(fix: Rectification, rule: Rule, score: RuleScore, scale: Scale) -> str:
+    """A rectification item as a leader reads it: the clause it rests on, what was found, what it cost
+    (`scale`: the unit's)."""
+    lost = f"，扣{points(fix.points_lost, scale)}分" if fix.points_lost else ""
     veto = "（一票否决项）" if fix.veto else ""
     found = finding(rule, score)
     return f"依据第{fix.item}条“{xml_safe(fix.clause)}”，要求{requirement(rule)}{veto}；{found}{lost}。"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from decimal import Decimal
-from fractions import Fraction
 
 from tabulate import tabulate
 
@@ -32,12 +31,15 @@ from compliance.render.interface import (
     status_label,
     unit_label,
 )
-from compliance.scoring import Assessment, round_half_up, text
+from compliance.scoring import Assessment, half_up, points_text, text
 
 
 def rate_bar(rate: Decimal | None) -> str:
     """One block per ten percent, rounded half-up (25% is three blocks, 15% two)."""
-    return "" if rate is None else "█" * int(round_half_up(Fraction(rate) / 10, 0))
+    if rate is None:
+        return ""
+    numerator, denominator = rate.as_integer_ratio()
+    return "█" * int(half_up(numerator, denominator * 10, 0))
 
 
 def _grid(
@@ -83,8 +85,11 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
                 *([bonus_text(u)] if a.has_bonus else []),
                 grade_text(u),
                 lang.pick(UNIT_STATUS_LABEL[u.status]),
-                f"{text(u.earned)}/{text(u.available)}",
-                *(f"{text(s.earned)}/{text(s.available)}" if s.available else "" for s in u.sections),
+                f"{points_text(u.earned, u.scale)}/{points_text(u.available, u.scale)}",
+                *(
+                    f"{points_text(s.earned, u.scale)}/{points_text(s.available, u.scale)}" if s.available else ""
+                    for s in u.sections
+                ),
             ]
             for u in members
         ]
@@ -158,13 +163,13 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
         for u in a.units:
             if manual := manual_scores(u):
                 out.append(f"■ {unit_label(u)}")
-                out += [f"  - {manual_line(score)}" for score in manual]
+                out += [f"  - {manual_line(score, u.scale)}" for score in manual]
 
     out += ["", lang.pick("整改清单 rectification lists")]
     for u in a.units:
         if not u.rectification:
             continue
-        bonus = f"（含加分{text(u.bonus_applied)}）" if u.bonus_applied else ""
+        bonus = f"（含加分{points_text(u.bonus_applied, u.scale)}）" if u.bonus_applied else ""
         out.append(f"■ {unit_label(u)}{text(u.score, decimals)}分{bonus} {grade_text(u)} — {len(u.rectification)}项")
         if u.status in MISSING_REPORT:
             needed = ", ".join(f.rule_id for f in u.rectification)
@@ -177,10 +182,10 @@ def render(a: Assessment, lang: Lang = Lang.BOTH) -> str:
             out.append(
                 f"  - {fix.rule_id} [{lang.pick(status_label(fix.status))}]{veto} {fix.title}：要求 {fix.required}；"
                 f"实际 {fix.measured}；"
-                f"{fix.to_pass}；失分 {text(fix.points_lost)}（{fix.where}：{fix.clause}）"
+                f"{fix.to_pass}；失分 {points_text(fix.points_lost, u.scale)}（{fix.where}：{fix.clause}）"
             )
             out += [f"      · {record}" for record in fix.records]
-        out += [f"  - {group_text(g)}" for g in u.groups if g.deducted]
+        out += [f"  - {group_text(g, u.scale)}" for g in u.groups if g.deducted]
 
     flagged = [r for r in a.reports if r.problems]
     if flagged:

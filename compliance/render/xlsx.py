@@ -13,7 +13,6 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from fractions import Fraction
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import DataBarRule
@@ -36,7 +35,7 @@ from compliance.render.office import (
     stamp,
     xml_safe,
 )
-from compliance.scoring import Assessment, UnitAssessment
+from compliance.scoring import Assessment, UnitAssessment, points_number
 
 # Excel's own "good / bad / neutral" tints, with dark text: they print legibly in black and white as well.
 STATUS_FILL = {
@@ -47,7 +46,7 @@ STATUS_FILL = {
     "not_applicable": "EDEDED",
 }
 HEADER_FILL = "D9E1F2"
-Cellable = str | float | Fraction | Decimal | None
+Cellable = str | float | Decimal | None  # points go in as floats: `points_number`
 NUMBER_FORMAT = {"%": '0.00"%"', "百分点": '0.00"个百分点"'}
 MAX_WIDTH = 60
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -79,7 +78,7 @@ class _Sheet:
         cell = self.ws.cell(row=row, column=col)
         if value is None:
             return
-        if isinstance(value, Fraction | Decimal):
+        if isinstance(value, Decimal):
             value = float(value)
         if isinstance(value, str):
             cell.value = xml_safe(value)
@@ -183,8 +182,9 @@ def _summary(sheet: _Sheet, a: Assessment, lang: Lang) -> None:
         sheet.header(headers)
         for u in members:
             status = _unit_status(u.status, lang)
+            earned, available = points_number(u.earned, u.scale), points_number(u.available, u.scale)
             sheet.line(
-                [u.rank, u.unit_id, u.unit_name, u.score, grade_text(u), status, u.earned, u.available],
+                [u.rank, u.unit_id, u.unit_name, u.score, grade_text(u), status, earned, available],
                 [None, None, None, score_format, None, None, "0.##", "0.##"],
             )
     if a.unregistered_units:
@@ -281,7 +281,8 @@ def _unit(sheet: _Sheet, a: Assessment, u: UnitAssessment, lang: Lang) -> None:
     sheet.line(
         [lang.label("同类排名", "rank in type"), rank, lang.label("状态", "status"), _unit_status(u.status, lang)]
     )
-    sheet.line([lang.label("实得分", "earned"), u.earned, lang.label("应得分", "available"), u.available])
+    earned, available = points_number(u.earned, u.scale), points_number(u.available, u.scale)
+    sheet.line([lang.label("实得分", "earned"), earned, lang.label("应得分", "available"), available])
     for problem in u.problems:
         sheet.line([lang.label("说明", "note"), problem])
     sheet.heading(lang.label(f"整改清单（{len(u.rectification)}项）", f"Rectification list ({len(u.rectification)})"))
@@ -299,9 +300,10 @@ def _unit(sheet: _Sheet, a: Assessment, u: UnitAssessment, lang: Lang) -> None:
         )
         for n, fix in enumerate(u.rectification, start=1):
             rule, score = rule_and_score(a, u, fix.rule_id)
-            extra: list[Cellable] = [fix.points_lost, "\n".join(fix.records)]
+            extra: list[Cellable] = [points_number(fix.points_lost, u.scale), "\n".join(fix.records)]
+            sentence = item_sentence(fix, rule, score, u.scale)
             row = sheet.line(
-                [n, fix.rule_id, fix.title, _status(fix.status, lang), item_sentence(fix, rule, score), *extra],
+                [n, fix.rule_id, fix.title, _status(fix.status, lang), sentence, *extra],
                 [None] * 5 + ["0.##"],
             )
             sheet.fill(row, 4, fix.status)
@@ -327,7 +329,10 @@ def _unit(sheet: _Sheet, a: Assessment, u: UnitAssessment, lang: Lang) -> None:
         result = score.result
         unit = rule.unit or ""
         detail = finding(rule, score) or "；".join(result.records)
-        points = [score.points, score.earned]
+        points = [
+            points_number(score.points, u.scale),
+            None if score.earned is None else points_number(score.earned, u.scale),
+        ]
         row = sheet.line(
             [rule.id, rule.title.zh, _status(result.status, lang), result.measured, requirement(rule), detail, *points],
             [None, None, None, NUMBER_FORMAT.get(unit, f'0"{unit}"' if unit else "0.##"), None, None, "0.##", "0.##"],

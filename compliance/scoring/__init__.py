@@ -3,7 +3,7 @@
 Nothing in this package reads files, clocks or the environment: the same scorecards, rulebook and audit header
 always give the same `Assessment`. The modules, each with one owner:
 
-- `numbers`: exact fractions and half-up rounding (used by the renderers too);
+- `numbers`: points as integers at the plan's scale, and half-up rounding (used by the renderers too);
 - `results`: the frozen result types;
 - `points`: a verdict's points, deduction groups, sections, the score, grades and vetoes;
 - `prose`: the policy in words and each rectification item;
@@ -20,7 +20,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from compliance.scoring.city import grade_counts, pass_rates, ranks
-    from compliance.scoring.numbers import exact, plain, round_half_up, text
+    from compliance.scoring.numbers import (
+        Points,
+        Scale,
+        half_up,
+        plain,
+        points_number,
+        points_plain,
+        points_text,
+        round_half_up,
+        text,
+    )
     from compliance.scoring.points import (
         ScoringPlan,
         applies,
@@ -62,7 +72,17 @@ if TYPE_CHECKING:
 
 _HOMES: dict[str, tuple[str, ...]] = {
     "city": ("grade_counts", "pass_rates", "ranks"),
-    "numbers": ("exact", "plain", "round_half_up", "text"),
+    "numbers": (
+        "Points",
+        "Scale",
+        "half_up",
+        "plain",
+        "points_number",
+        "points_plain",
+        "points_text",
+        "round_half_up",
+        "text",
+    ),
     "points": ("ScoringPlan", "applies", "capped", "deduction", "grade_for", "rule_points", "veto_of"),
     "prose": (
         "INVALID_REASON",
@@ -116,11 +136,13 @@ __all__ = [
     "Audit",
     "GradeCount",
     "GroupScore",
+    "Points",
     "Rectification",
     "ReportRecord",
     "ReportStatus",
     "RulePassRate",
     "RuleScore",
+    "Scale",
     "ScoringPlan",
     "SectionScore",
     "UnitAssessment",
@@ -131,13 +153,16 @@ __all__ = [
     "assess",
     "capped",
     "deduction",
-    "exact",
     "grade_counts",
     "grade_for",
+    "half_up",
     "manual_note",
     "manual_words",
     "pass_rates",
     "plain",
+    "points_number",
+    "points_plain",
+    "points_text",
     "policy_statement",
     "ranks",
     "rectification",

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from typing import Protocol
 
 from compliance.evaluate import Status
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule
-from compliance.scoring.numbers import exact, round_half_up
+from compliance.scoring.numbers import half_up, written
 from compliance.scoring.results import UNGRADED, GradeCount, RulePassRate, UnitStatus
 
 
@@ -65,13 +64,13 @@ def pass_rates(rules: Sequence[Rule], book: LoadedRulebook, units: Iterable[Stan
         tally = tallies[rule.id]
         considered = sum(tally.values()) - tally["not_applicable"]
         passed = tally["pass"]
-        rate = round_half_up(Fraction(100 * passed, considered), 1) if considered else None
+        rate = half_up(100 * passed, considered, 1) if considered else None
         rates.append(
             RulePassRate(
                 rule_id=rule.id,
                 title=rule.title.zh,
                 section=book.section_of(rule.id),
-                points=exact(rule.points),
+                points=written(rule.points),
                 veto=rule.is_veto,
                 applicable=considered,
                 passed=passed,

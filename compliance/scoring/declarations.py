@@ -20,15 +20,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from fractions import Fraction
 from pathlib import Path
 
 from compliance.errors import Problem
 from compliance.loading.documents import Document
 from compliance.loading.rulebook import LoadedRulebook, rule_files
 from compliance.model import Veto
-from compliance.scoring.numbers import exact, text
-from compliance.scoring.points import FIXED_BASE, declared_points
+from compliance.scoring.numbers import NO_POINTS, Points, points_text, scale_for, text, to_points, written
+from compliance.scoring.points import FIXED_BASE, declared_points, rulebook_numbers
 from compliance.suggest import did_you_mean
 
 
@@ -54,12 +53,12 @@ def _groups(book: LoadedRulebook, meta_doc: Document | None) -> Iterator[Problem
         if group.id in seen:
             yield meta_doc.problem("E201", f"duplicate deduction group id '{group.id}'", (*where, "id"))
         seen.add(group.id)
-        if group.cap is not None and exact(group.cap) > exact(group.points):
+        if group.cap is not None and written(group.cap) > written(group.points):
             yield meta_doc.problem(
                 "E251",
-                f"扣分组 '{group.id}' 最多扣{text(exact(group.cap))}分，超过本项分值{text(exact(group.points))}分"
-                f"（deduction group '{group.id}' may deduct {text(exact(group.cap))} points, more than the "
-                f"{text(exact(group.points))} it is worth）",
+                f"扣分组 '{group.id}' 最多扣{text(written(group.cap))}分，超过本项分值{text(written(group.points))}分"
+                f"（deduction group '{group.id}' may deduct {text(written(group.cap))} points, more than the "
+                f"{text(written(group.points))} it is worth）",
                 (*where, "cap"),
             )
         if group.id not in members:
@@ -127,26 +126,29 @@ def _rules(book: LoadedRulebook) -> Iterator[Problem]:
 
 
 def _totals(book: LoadedRulebook, meta_doc: Document) -> Iterator[Problem]:
-    points = declared_points(book.meta, ((p.rule, p.section) for p in book.placed))
+    weights = [s.weight for s in book.meta.sections if s.weight is not None]
+    scale = scale_for([*rulebook_numbers(book.meta, (p.rule for p in book.placed)), *weights])
+    points = declared_points(book.meta, ((p.rule, p.section) for p in book.placed), scale)
     for i, section in enumerate(book.meta.sections):
         if section.weight is None:
             continue
-        have = points.get(section.number, Fraction(0))
-        if exact(section.weight) != have:
+        have = points.get(section.number, NO_POINTS)
+        if to_points(section.weight, scale) != have:
+            weight, added = text(written(section.weight)), points_text(have, scale)
             yield meta_doc.problem(
                 "E254",
-                f"第{section.number}部分分值{text(exact(section.weight))}分，与其各规则分值之和{text(have)}分不符"
-                f"（section {section.number} weighs {text(exact(section.weight))} points, but its rules' points add "
-                f"up to {text(have)}）",
+                f"第{section.number}部分分值{weight}分，与其各规则分值之和{added}分不符"
+                f"（section {section.number} weighs {weight} points, but its rules' points add up to {added}）",
                 ("sections", i, "weight"),
             )
     if book.meta.scoring.mode == "fixed_100":
-        total = sum(points.values(), Fraction(0))
-        if total != FIXED_BASE:
+        total = Points(sum(points.values()))
+        if total != FIXED_BASE * scale:
+            added = points_text(total, scale)
             yield meta_doc.problem(
                 "E258",
-                f"倒扣分（fixed_100）从100分扣起，各项分值之和应为100，实为{text(total)}（fixed_100 scoring starts "
-                f"every unit from 100, but the rules' points add up to {text(total)}, a deduction group once, "
+                f"倒扣分（fixed_100）从100分扣起，各项分值之和应为100，实为{added}（fixed_100 scoring starts "
+                f"every unit from 100, but the rules' points add up to {added}, a deduction group once, "
                 f"bonus rules aside）",
                 ("scoring", "mode"),
             )

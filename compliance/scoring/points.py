@@ -1,8 +1,9 @@
 """Pure points: one verdict -> a rule's points; a unit's rules -> deduction groups, sections, score, grade, vetoes.
 
-Nothing here reads files, clocks or the environment. Arithmetic is exact (fractions of the rulebook's decimal
-points); the score is rounded half-up to the policy's `decimals` once, and the grade is taken from the rounded
-score. Two modes (`scoring.mode`):
+Nothing here reads files, clocks or the environment. Arithmetic is exact: integers of 1/scale points
+(`Points`, the scale chosen once per plan so that every rulebook and manual number is a whole number of them);
+the score is rounded half-up to the policy's `decimals` once, and the grade is taken from the rounded score.
+Two modes (`scoring.mode`):
 
 - normalised: score = earned ÷ available × 100, where available is the points of the rules that count for the
   unit (the rules of other unit types, and not-applicable ones, are left out);
@@ -22,11 +23,9 @@ unit could earn.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from compliance.evaluate import RuleResult, Status
@@ -41,24 +40,24 @@ from compliance.model import (
     ScoringPolicy,
     VetoTrigger,
 )
-from compliance.scoring.numbers import exact, round_half_up
+from compliance.scoring.numbers import NO_POINTS, Points, Scale, half_up, scale_for, to_points, written
 from compliance.scoring.results import GroupScore, RuleScore, SectionScore, VetoApplied, VetoKind
 
 if TYPE_CHECKING:  # annotations only: importing the manual-points loader costs `check` its Excel reader
     from compliance.loading.manual import ManualEntry
 
-FIXED_BASE = Fraction(100)
-ZERO = Fraction(0)  # one instance: making a Fraction costs more than adding two
+FIXED_BASE = 100  # fixed_100: every unit starts from 100 points
+ZERO = NO_POINTS
 
 # ------------------------------------------------------------------ what the rulebook declares, worked out once
 
 
-def declared_points(meta: Rulebook, rules: Iterable[tuple[Rule, int]]) -> dict[int, Fraction]:
+def declared_points(meta: Rulebook, rules: Iterable[tuple[Rule, int]], scale: Scale) -> dict[int, Points]:
     """Each section's points as declared (the total a section weight must equal): every rule's points, machine-
     checkable or not, except bonus rules and the members of a deduction group, which count as the group's points
     once, in the section of its first member."""
     groups = {g.id: g for g in meta.deduction_groups}
-    totals: dict[int, Fraction] = {s.number: Fraction(0) for s in meta.sections}
+    totals: dict[int, Points] = {s.number: ZERO for s in meta.sections}
     seen: set[str] = set()
     for rule, section in rules:
         if rule.bonus:
@@ -66,10 +65,48 @@ def declared_points(meta: Rulebook, rules: Iterable[tuple[Rule, int]]) -> dict[i
         if rule.group in groups:
             if rule.group not in seen:
                 seen.add(rule.group)
-                totals[section] = totals.get(section, Fraction(0)) + exact(groups[rule.group].points)
+                totals[section] = Points(totals.get(section, ZERO) + to_points(groups[rule.group].points, scale))
             continue
-        totals[section] = totals.get(section, Fraction(0)) + exact(rule.points)
+        totals[section] = Points(totals.get(section, ZERO) + to_points(rule.points, scale))
     return totals
+
+
+def rulebook_numbers(meta: Rulebook, rules: Iterable[Rule]) -> list[float | int | Decimal]:
+    """Every number of the rulebook that points are made of: rule points, steps' `per` and `cap`, deduction
+    groups' points and caps, the bonus cap (a rate band's `step` divides a shortfall, it is no points)."""
+    numbers: list[float | int | Decimal] = [FIXED_BASE]
+    for rule in rules:
+        numbers.append(rule.points)
+        if isinstance(rule.scoring, PerShortfall):
+            numbers += [rule.scoring.per, rule.scoring.cap]
+        elif isinstance(rule.scoring, RateBands):
+            numbers.append(rule.scoring.per)
+    for group in meta.deduction_groups:
+        numbers += [group.points, group.deduction_cap]
+    if meta.scoring.bonus_cap is not None:
+        numbers.append(meta.scoring.bonus_cap)
+    return numbers
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How a failed rule loses points, at the plan's scale: `per` for each whole step of shortfall, at most `cap`;
+    a rate band's `step` as an integer ratio (the shortfall is divided by it exactly)."""
+
+    per: Points
+    cap: Points
+    step: tuple[int, int] | None = None
+
+
+def steps_of(rule: Rule, points: Points, scale: Scale) -> Steps | None:
+    """A rule's steps (None for all-or-nothing: a fail loses all its points)."""
+    scoring = rule.scoring
+    if isinstance(scoring, PerShortfall):
+        return Steps(to_points(scoring.per, scale), to_points(scoring.cap, scale))
+    if isinstance(scoring, RateBands):
+        return Steps(to_points(scoring.per, scale), points, written(scoring.step).as_integer_ratio())
+    assert isinstance(scoring, AllOrNothing)
+    return None
 
 
 @dataclass(frozen=True)
@@ -80,23 +117,39 @@ class ScoringPlan:
     section_of: Mapping[str, int]
     groups: Mapping[str, DeductionGroup]
     group_section: Mapping[str, int]
-    section_points: Mapping[int, Fraction]
-    points: Mapping[str, Fraction]  # each rule's points as an exact fraction
+    section_points: Mapping[int, Points]
+    points: Mapping[str, Points]  # each rule's points
+    scale: Scale  # every point value of this plan is a whole number of 1/scale points
+    steps: Mapping[str, Steps | None]  # how each rule loses points when it fails
+    group_points: Mapping[str, tuple[Points, Points]]  # each deduction group's (points, cap)
+    bonus_cap: Points | None
 
     @classmethod
-    def of(cls, book: LoadedRulebook) -> ScoringPlan:
+    def of(cls, book: LoadedRulebook, manual: Iterable[ManualEntry] = ()) -> ScoringPlan:
+        """The plan of `book`; `manual`: the assessor's entries (人工评分), whose points the scale holds too."""
         groups = {g.id: g for g in book.meta.deduction_groups}
         group_section: dict[str, int] = {}
         for placed in book.placed:
             if placed.rule.group in groups:
                 group_section.setdefault(placed.rule.group, placed.section)
+        numbers = rulebook_numbers(book.meta, (p.rule for p in book.placed))
+        numbers += [e.points for e in manual if e.points is not None]
+        scale = scale_for(numbers)
+        points = {p.rule.id: to_points(p.rule.points, scale) for p in book.placed}
+        policy = book.meta.scoring
         return cls(
-            policy=book.meta.scoring,
+            policy=policy,
             section_of={p.rule.id: p.section for p in book.placed},
             groups=groups,
             group_section=group_section,
-            section_points=declared_points(book.meta, ((p.rule, p.section) for p in book.placed)),
-            points={p.rule.id: exact(p.rule.points) for p in book.placed},
+            section_points=declared_points(book.meta, ((p.rule, p.section) for p in book.placed), scale),
+            points=points,
+            scale=scale,
+            steps={p.rule.id: steps_of(p.rule, points[p.rule.id], scale) for p in book.placed},
+            group_points={
+                g.id: (to_points(g.points, scale), to_points(g.deduction_cap, scale)) for g in groups.values()
+            },
+            bonus_cap=None if policy.bonus_cap is None else to_points(policy.bonus_cap, scale),
         )
 
     def group_of(self, rule: Rule) -> str | None:
@@ -111,32 +164,37 @@ def applies(rule: Rule, unit_id: str, unit_type: str) -> bool:
     return unit_type in rule.applies_to.types or unit_id in rule.applies_to.units
 
 
-def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy, points: Fraction | None = None) -> Fraction:
-    """Points lost by a failed rule: never more than its cap or its points (`points`: the rule's, exact).
+def deduction(rule: Rule, result: RuleResult, policy: ScoringPolicy, scale: Scale) -> Points:
+    """Points lost (at `scale`) by a failed rule: never more than its cap or its points.
 
     partial_band counts: any shortfall costs at least one step (a fail is a fail); ignored: only whole steps
     count, so a shortfall of less than one step costs nothing.
     """
-    points = exact(rule.points) if points is None else points
-    scoring = rule.scoring
-    if isinstance(scoring, AllOrNothing):
+    points = to_points(rule.points, scale)
+    return _deduction(steps_of(rule, points, scale), result, policy, points)
+
+
+def _deduction(steps: Steps | None, result: RuleResult, policy: ScoringPolicy, points: Points) -> Points:
+    if steps is None:
         return points
-    amount = exact(result.shortfall_amount)
-    if isinstance(scoring, PerShortfall):
-        units, per, cap = amount, exact(scoring.per), exact(scoring.cap)
-    else:
-        assert isinstance(scoring, RateBands)
-        units, per, cap = amount / exact(scoring.step), exact(scoring.per), points
+    # the shortfall as the decimal it was written as, in whole steps: an exact ratio of integers
+    numerator, denominator = written(result.shortfall_amount or 0).as_integer_ratio()
+    if steps.step is not None:
+        step_numerator, step_denominator = steps.step
+        numerator, denominator = numerator * step_denominator, denominator * step_numerator
     # 不足一档按一档 (counts): any shortfall costs at least one step; ignored: only whole steps count
-    whole = max(1, math.ceil(units)) if policy.partial_band == "counts" else math.floor(units)
-    return min(per * whole, cap, points)
+    counts = policy.partial_band == "counts"
+    whole = max(1, -(-numerator // denominator)) if counts else numerator // denominator
+    return min(Points(steps.per * whole), steps.cap, points)
 
 
-def rule_points(
-    rule: Rule, result: RuleResult, policy: ScoringPolicy, points: Fraction | None = None
-) -> Fraction | None:
-    """Points earned, or None when the policy leaves the rule out of the unit's denominator."""
-    points = exact(rule.points) if points is None else points
+def rule_points(rule: Rule, result: RuleResult, policy: ScoringPolicy, scale: Scale) -> Points | None:
+    """Points earned (at `scale`), or None when the policy leaves the rule out of the unit's denominator."""
+    points = to_points(rule.points, scale)
+    return _earned(result, policy, points, steps_of(rule, points, scale))
+
+
+def _earned(result: RuleResult, policy: ScoringPolicy, points: Points, steps: Steps | None) -> Points | None:
     status = result.status
     if status == "pass":
         return points
@@ -146,13 +204,13 @@ def rule_points(
         return ZERO  # policy.not_reported is always count_zero: a gap is never silently dropped
     if status == "error":
         return ZERO if policy.error == "count_zero" else None
-    return max(ZERO, points - deduction(rule, result, policy, points))
+    return max(ZERO, Points(points - _deduction(steps, result, policy, points)))
 
 
 def rule_score(rule: Rule, section: int, result: RuleResult, plan: ScoringPlan) -> RuleScore:
     """One rule's points for one unit, and what it deducts on its own (before any group cap)."""
     points = plan.points[rule.id]
-    earned = rule_points(rule, result, plan.policy, points)
+    earned = _earned(result, plan.policy, points, plan.steps[rule.id])
     if rule.bonus:
         # 加分项: a pass (or a partial pass) adds what it earns; a bonus not reported, or reported with
         # contradictory data, adds nothing and costs nothing, since no unit is obliged to claim it
@@ -160,7 +218,7 @@ def rule_score(rule: Rule, section: int, result: RuleResult, plan: ScoringPlan) 
             earned = ZERO
         deducted = ZERO
     else:
-        deducted = ZERO if earned is None or earned == points else points - earned
+        deducted = ZERO if earned is None or earned == points else Points(points - earned)
     return RuleScore(rule.id, section, points, earned, rule.is_veto, result, plan.group_of(rule), rule.bonus, deducted)
 
 
@@ -175,9 +233,9 @@ def manual_score(
     """
     points = plan.points[rule.id]
     status: Status
-    earned: Fraction | None
+    earned: Points | None
     if entry.points is not None:
-        earned = entry.points
+        earned = to_points(entry.points, plan.scale)  # the plan's scale holds every manual entry's points
         status = "pass" if earned == points else "fail"
     else:
         assert entry.verdict is not None  # the loader requires one of the two
@@ -194,7 +252,7 @@ def manual_score(
         reason=f"人工评定（manual）：{entry.reason}（{entry.assessor}，{entry.date}）",
         bonus=rule.bonus,
     )
-    deducted = ZERO if rule.bonus or earned is None else points - earned
+    deducted = ZERO if rule.bonus or earned is None else Points(points - earned)
     return RuleScore(
         rule.id,
         section,
@@ -222,8 +280,8 @@ def group_scores(scores: Sequence[RuleScore], plan: ScoringPlan) -> tuple[GroupS
     out: list[GroupScore] = []
     for group_id, rules in members.items():
         group = plan.groups[group_id]
-        points, cap = exact(group.points), exact(group.deduction_cap)
-        deducted = sum((r.deducted for r in rules), Fraction(0))
+        points, cap = plan.group_points[group_id]
+        deducted = Points(sum(r.deducted for r in rules))
         applied = min(deducted, cap, points)
         counted = any(r.counted for r in rules)
         out.append(
@@ -236,7 +294,7 @@ def group_scores(scores: Sequence[RuleScore], plan: ScoringPlan) -> tuple[GroupS
                 rule_ids=tuple(r.rule_id for r in rules),
                 deducted=deducted,
                 applied=applied,
-                earned=points - applied if counted else None,
+                earned=Points(points - applied) if counted else None,
             )
         )
     return tuple(out)
@@ -247,24 +305,24 @@ def section_scores(
 ) -> tuple[SectionScore, ...]:
     """Section subtotals. normalised: the points of what counts for the unit; fixed_100: the section's declared
     points, less its deductions."""
-    earned: dict[int, Fraction] = {}
-    available: dict[int, Fraction] = {}
-    lost: dict[int, Fraction] = {}
+    earned: dict[int, Points] = {}
+    available: dict[int, Points] = {}
+    lost: dict[int, Points] = {}
     parts = [(r.section, r.earned, r.points, r.deducted) for r in scores if r.group is None and not r.bonus]
     parts += [(g.section, g.earned, g.points, g.applied) for g in groups]
     for section, got, points, deducted in parts:
         if deducted:
-            lost[section] = lost.get(section, ZERO) + deducted
+            lost[section] = Points(lost.get(section, ZERO) + deducted)
         if got is not None:
-            earned[section] = earned.get(section, ZERO) + got
-            available[section] = available.get(section, ZERO) + points
+            earned[section] = Points(earned.get(section, ZERO) + got)
+            available[section] = Points(available.get(section, ZERO) + points)
     if plan.policy.mode == "fixed_100":
         declared = plan.section_points
         return tuple(
             SectionScore(
                 s.number,
                 s.title.zh,
-                declared.get(s.number, ZERO) - lost.get(s.number, ZERO),
+                Points(declared.get(s.number, ZERO) - lost.get(s.number, ZERO)),
                 declared.get(s.number, ZERO),
             )
             for s in book.sections
@@ -277,29 +335,32 @@ def section_scores(
 
 def totals(
     sections: Sequence[SectionScore], scores: Sequence[RuleScore], groups: Sequence[GroupScore], plan: ScoringPlan
-) -> tuple[Fraction, Fraction]:
+) -> tuple[Points, Points]:
     """(earned, available) for the unit: normalised adds up the sections; fixed_100 is 100 less the deductions."""
     if plan.policy.mode == "fixed_100":
-        lost = sum((r.deducted for r in scores if r.group is None and not r.bonus), Fraction(0))
-        lost += sum((g.applied for g in groups), Fraction(0))
-        return max(Fraction(0), FIXED_BASE - lost), FIXED_BASE
-    return sum((s.earned for s in sections), Fraction(0)), sum((s.available for s in sections), Fraction(0))
+        lost = sum(r.deducted for r in scores if r.group is None and not r.bonus) + sum(g.applied for g in groups)
+        base = FIXED_BASE * plan.scale
+        return Points(max(0, base - lost)), Points(base)
+    return Points(sum(s.earned for s in sections)), Points(sum(s.available for s in sections))
 
 
-def bonus_points(scores: Sequence[RuleScore], policy: ScoringPolicy) -> tuple[Fraction, Fraction]:
+def bonus_points(scores: Sequence[RuleScore], plan: ScoringPlan) -> tuple[Points, Points]:
     """(what the unit's bonus rules earn, what of it is added: at most bonus_cap)."""
-    earned = sum((r.earned for r in scores if r.bonus and r.earned is not None), Fraction(0))
-    cap = None if policy.bonus_cap is None else exact(policy.bonus_cap)
+    earned = Points(sum(r.earned for r in scores if r.bonus and r.earned is not None))
+    cap = plan.bonus_cap
     return earned, earned if cap is None else min(earned, cap)
 
 
-def score_of(earned: Fraction, available: Fraction, bonus: Fraction, policy: ScoringPolicy) -> Decimal | None:
-    """The 100-point score, rounded half-up once; None when nothing counts for the unit (normalised mode)."""
+def score_of(earned: Points, available: Points, bonus: Points, policy: ScoringPolicy, scale: Scale) -> Decimal | None:
+    """The 100-point score, rounded half-up once; None when nothing counts for the unit (normalised mode).
+
+    normalised: 100 × earned ÷ available + bonus ÷ scale = (100 × earned × scale + bonus × available) ÷
+    (available × scale), one ratio of integers, rounded exactly."""
     if policy.mode == "fixed_100":
-        return round_half_up(earned + bonus, policy.decimals)
+        return half_up(earned + bonus, scale, policy.decimals)
     if available <= 0:
         return None
-    return round_half_up(100 * earned / available + bonus, policy.decimals)
+    return half_up(100 * earned * scale + bonus * available, available * scale, policy.decimals)
 
 
 # ------------------------------------------------------------------ grades and vetoes

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from compliance.evaluate import RuleResult
 from compliance.loading.manual import VERDICT_LABEL, ManualEntry
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import DeductionGroup, Rule, ScoringPolicy
-from compliance.scoring.numbers import exact, round_half_up, text
+from compliance.scoring.numbers import NO_POINTS, Points, round_half_up, text, written
 from compliance.scoring.points import veto_of
 from compliance.scoring.results import Rectification, RuleScore
 
@@ -31,7 +30,7 @@ def policy_statement(policy: ScoringPolicy, groups: Sequence[DeductionGroup] = (
     The deduction groups, bonus cap and rule-specific veto consequences are stated only when the rulebook has
     them, so a rulebook that uses none reads as it always did.
     """
-    bands = "，".join(f"{b.grade}≥{text(exact(b.min_score))}" for b in policy.grades)
+    bands = "，".join(f"{b.grade}≥{text(written(b.min_score))}" for b in policy.grades)
     error = "计0分并计入应得分" if policy.error == "count_zero" else "不计入应得分"
     vetoes = "、".join(_TRIGGER[s] for s in policy.veto_on)
     band = "不足一档按一档扣分" if policy.partial_band == "counts" else "不足一档不扣分"
@@ -60,20 +59,21 @@ def policy_statement(policy: ScoringPolicy, groups: Sequence[DeductionGroup] = (
     extra = extra_en = ""
     if groups:
         listed = "；".join(
-            f"{g.title.zh}（{g.id}）{text(exact(g.points))}分，最多扣{text(exact(g.deduction_cap))}分" for g in groups
+            f"{g.title.zh}（{g.id}）{text(written(g.points))}分，最多扣{text(written(g.deduction_cap))}分"
+            for g in groups
         )
         extra += f"扣分组：{listed}，同组各项扣分合计不超过该组上限。"
         extra_en += (
             " Deduction groups: "
             + "; ".join(
-                f"{g.id} {text(exact(g.points))} points, at most −{text(exact(g.deduction_cap))}" for g in groups
+                f"{g.id} {text(written(g.points))} points, at most −{text(written(g.deduction_cap))}" for g in groups
             )
             + "."
         )
     if any(rule.bonus for rule in rules):
-        cap = "不设上限" if policy.bonus_cap is None else f"合计不超过{text(exact(policy.bonus_cap))}分"
+        cap = "不设上限" if policy.bonus_cap is None else f"合计不超过{text(written(policy.bonus_cap))}分"
         extra += f"加分项：通过即在得分上另加其分值，{cap}，不计入应得分，未得分不扣分。"
-        cap_en = "uncapped" if policy.bonus_cap is None else f"at most {text(exact(policy.bonus_cap))} in all"
+        cap_en = "uncapped" if policy.bonus_cap is None else f"at most {text(written(policy.bonus_cap))} in all"
         extra_en += f" Bonus rules add their points to the score, {cap_en}, never counted in available."
     own = [f"{rule.id}{_veto_words(rule, policy)}" for rule in rules if not isinstance(rule.veto, bool)]
     if own:
@@ -101,13 +101,13 @@ def _veto_words(rule: Rule, policy: ScoringPolicy) -> str:
 
 def _required(rule: Rule) -> str:
     assert rule.check is not None
-    return f"{OP_SYMBOL[rule.check.op.value]} {text(exact(rule.check.target))}{rule.unit or ''}"
+    return f"{OP_SYMBOL[rule.check.op.value]} {text(written(rule.check.target))}{rule.unit or ''}"
 
 
 def _measured(rule: Rule, result: RuleResult) -> str:
     if result.measured is None:
         return "—"
-    shown = round_half_up(exact(result.measured), 2).normalize()
+    shown = round_half_up(written(result.measured), 2).normalize()
     return f"{shown:f}{rule.unit or ''}"
 
 
@@ -131,7 +131,7 @@ def rectification(rule: Rule, section: int, score: RuleScore, fields: str = "") 
     `fields`: where in the report the unit writes what the rule's measure reads.
     """
     result = score.result
-    lost = score.points - score.earned if score.earned is not None else Fraction(0)
+    lost = Points(score.points - score.earned) if score.earned is not None else NO_POINTS
     return Rectification(
         rule_id=rule.id,
         title=rule.title.zh,
@@ -165,7 +165,7 @@ def manual_note(entry: ManualEntry) -> str:
 
 def manual_rectification(rule: Rule, section: int, score: RuleScore, entry: ManualEntry) -> Rectification:
     """整改事项 for a rule the assessor scored below its points: the assessor's reason is what to mend."""
-    lost = score.points - score.earned if score.earned is not None else Fraction(0)
+    lost = Points(score.points - score.earned) if score.earned is not None else NO_POINTS
     return Rectification(
         rule_id=rule.id,
         title=rule.title.zh,

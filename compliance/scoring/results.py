@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 from compliance.evaluate import RuleResult, Status
 from compliance.loading.rulebook import LoadedRulebook
 from compliance.model import Rule, ScoringPolicy
+from compliance.scoring.numbers import NO_POINTS, Points, Scale
 
 if TYPE_CHECKING:  # annotations only: importing the manual-points loader costs `check` its Excel reader
     from compliance.loading.manual import ManualEntry
@@ -53,13 +53,13 @@ class RuleScore:
 
     rule_id: str
     section: int
-    points: Fraction
-    earned: Fraction | None
+    points: Points
+    earned: Points | None
     veto: bool
     result: RuleResult
     group: str | None = None
     bonus: bool = False
-    deducted: Fraction = Fraction(0)
+    deducted: Points = NO_POINTS
     manual: ManualEntry | None = None
     machine: Status | None = None
 
@@ -82,12 +82,12 @@ class GroupScore:
     group_id: str
     title: str
     section: int
-    points: Fraction
-    cap: Fraction
+    points: Points
+    cap: Points
     rule_ids: tuple[str, ...]
-    deducted: Fraction  # the members' deductions added up, before the cap
-    applied: Fraction  # what the group actually loses: min(deducted, cap)
-    earned: Fraction | None
+    deducted: Points  # the members' deductions added up, before the cap
+    applied: Points  # what the group actually loses: min(deducted, cap)
+    earned: Points | None
 
     @property
     def capped(self) -> bool:
@@ -99,8 +99,8 @@ class GroupScore:
 class SectionScore:
     number: int
     title: str
-    earned: Fraction
-    available: Fraction
+    earned: Points
+    available: Points
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Rectification:
     item: int | None  # None for a rule citing a passage by locator (source.at)
     where: str  # the place cited: 第5条, or the locator (三、(二))
     clause: str
-    points_lost: Fraction
+    points_lost: Points
     veto: bool
     records: tuple[str, ...]
     group: str | None = None
@@ -138,7 +138,9 @@ class UnitAssessment:
     """One unit's year: its points, score (百分制), grade (等次), rank in its type and rectification list.
 
     score = earned ÷ available × 100 + bonus_applied, rounded half-up. In fixed_100 mode (倒扣分) available is
-    100 and earned is 100 minus the deductions.
+    100 and earned is 100 minus the deductions. Every point value of the unit (its own, its rules', groups',
+    sections' and rectification items') is in `Points` at `scale`: show them with `numbers.points_text` and
+    `points_plain`.
     """
 
     unit_id: str
@@ -150,8 +152,8 @@ class UnitAssessment:
     sources: tuple[str, ...]
     rules: tuple[RuleScore, ...]
     sections: tuple[SectionScore, ...]
-    earned: Fraction
-    available: Fraction
+    earned: Points
+    available: Points
     score: Decimal | None
     grade: str | None
     grade_before_veto: str | None
@@ -160,9 +162,10 @@ class UnitAssessment:
     ranked_among: int
     rectification: tuple[Rectification, ...]
     problems: tuple[str, ...]
+    scale: Scale
     groups: tuple[GroupScore, ...] = ()
-    bonus: Fraction = Fraction(0)  # what the unit's bonus rules add up to
-    bonus_applied: Fraction = Fraction(0)  # what is added to its score: bonus, at most the policy's bonus_cap
+    bonus: Points = NO_POINTS  # what the unit's bonus rules add up to
+    bonus_applied: Points = NO_POINTS  # what is added to its score: bonus, at most the policy's bonus_cap
     vetoes: tuple[VetoApplied, ...] = ()
 
     def status_of(self, rule_id: str) -> Status | None:
@@ -173,11 +176,11 @@ class UnitAssessment:
         return None
 
     @property
-    def deductions(self) -> Fraction:
+    def deductions(self) -> Points:
         """Points lost by the rules that count (deduction groups capped), bonus aside."""
-        grouped = sum((g.applied for g in self.groups), Fraction(0))
-        alone = sum((r.deducted for r in self.rules if r.group is None and not r.bonus), Fraction(0))
-        return grouped + alone
+        grouped = sum(g.applied for g in self.groups)
+        alone = sum(r.deducted for r in self.rules if r.group is None and not r.bonus)
+        return Points(grouped + alone)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ class RulePassRate:
     rule_id: str
     title: str
     section: int
-    points: Fraction
+    points: Decimal  # the rule's points as the rulebook wrote them
     veto: bool
     applicable: int
     passed: int

@@ -166,7 +166,7 @@ def assessed_units(
     """Each unit scored (not yet ranked), in unit id order; `results_of` gives a chosen report's verdicts.
 
     Adds to `told.problems` as it goes (E711), so read them only once every unit has been taken."""
-    plan = ScoringPlan.of(book)
+    plan = ScoringPlan.of(book, manual.entries if manual is not None else ())
     for unit_id, fate in taken(told):
         yield assessed(book, unit_id, fate, told.problems, results_of, plan, manual)
 

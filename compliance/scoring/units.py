@@ -58,8 +58,8 @@ def score_unit(
     `manual`: the assessor's entries for this unit by rule id (人工评分); a not machine-checkable rule counts only
     when it has one.
     """
-    plan = plan or ScoringPlan.of(book)
     manual = manual or {}
+    plan = plan or ScoringPlan.of(book, manual.values())
     by_id = {r.rule_id: r for r in results or ()}
     scores: list[RuleScore] = []
     fixes: list[Rectification] = []
@@ -108,11 +108,11 @@ def _assessed(
     groups = group_scores(scores, plan)
     sections = section_scores(book.meta, scores, groups, plan)
     earned, available = totals(sections, scores, groups, plan)
-    bonus, bonus_applied = bonus_points(scores, policy)
+    bonus, bonus_applied = bonus_points(scores, plan)
     vetoes = vetoes_applied(rules, scores, policy)
     score = grade = before = None
     if status != "duplicate":
-        score = score_of(earned, available, bonus_applied, policy)
+        score = score_of(earned, available, bonus_applied, policy, plan.scale)
         if status in ("not_reported", "invalid"):
             grade = before = policy.no_report_grade
         elif score is not None:
@@ -139,6 +139,7 @@ def _assessed(
         ranked_among=0,
         rectification=tuple(fixes),
         problems=problems,
+        scale=plan.scale,
         groups=groups,
         bonus=bonus,
         bonus_applied=bonus_applied,
