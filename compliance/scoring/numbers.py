@@ -20,6 +20,7 @@ Points = NewType("Points", int)  # points × the plan's scale: 2.5 points at sca
 
 MIN_DECIMALS = 2  # hundredths at least, whatever the rulebook writes
 NO_POINTS = Points(0)
+_EXACT_FLOATS = 2**53
 
 
 def written(value: float | int | Decimal) -> Decimal:
@@ -93,6 +94,8 @@ def points_plain(value: Points | None, scale: Scale) -> int | float | None:
     """Points for JSON/CSV, as `plain` gives them: whole numbers as integers, others as floats to 6 decimals."""
     if value is None:
         return None
+    if not value % scale and -_EXACT_FLOATS < value < _EXACT_FLOATS:
+        return value // scale  # whole points, as the float would give them (below 2**53 every int is a float)
     as_float = round(value / scale, 6)
     return int(as_float) if as_float.is_integer() else as_float
 

@@ -24,7 +24,7 @@ unit could earn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -123,6 +123,8 @@ class ScoringPlan:
     steps: Mapping[str, Steps | None]  # how each rule loses points when it fails
     group_points: Mapping[str, tuple[Points, Points]]  # each deduction group's (points, cap)
     bonus_cap: Points | None
+    rules: tuple[Rule, ...] = ()  # rulebook order
+    _of_type: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, book: LoadedRulebook, manual: Iterable[ManualEntry] = ()) -> ScoringPlan:
@@ -150,7 +152,18 @@ class ScoringPlan:
                 g.id: (to_points(g.points, scale), to_points(g.deduction_cap, scale)) for g in groups.values()
             },
             bonus_cap=None if policy.bonus_cap is None else to_points(policy.bonus_cap, scale),
+            rules=book.rules,
         )
+
+    def candidates(self, unit_type: str) -> tuple[Rule, ...]:
+        """The rules that may apply to a unit of the type, rulebook order: those naming the type, and those
+        naming units (`applies` decides), worked out once per type rather than once per unit."""
+        found = self._of_type.get(unit_type)
+        if found is None:
+            found = self._of_type[unit_type] = tuple(
+                r for r in self.rules if unit_type in r.applies_to.types or r.applies_to.units
+            )
+        return found
 
     def group_of(self, rule: Rule) -> str | None:
         """The rule's deduction group, if the rulebook declares it (lint refuses an undeclared one)."""

@@ -64,7 +64,7 @@ def score_unit(
     scores: list[RuleScore] = []
     fixes: list[Rectification] = []
     rules: dict[str, Rule] = {}
-    for rule in book.rules:
+    for rule in plan.candidates(unit.unit_type):
         entry = manual.get(rule.id)
         if not applies(rule, unit.unit_id, unit.unit_type) or (entry is None and not rule.checkable):
             continue
