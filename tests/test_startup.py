@@ -41,6 +41,8 @@ NOT_FOR_CHECK = (
     "compliance.parallel",
     "compliance.scoring.triage",
     "compliance.scoring.units",
+    "compliance.scoring.points",
+    "compliance.scoring.results",
     "compliance.loading.excel",
     "compliance.loading.manual",
     "compliance.render.interface",

@@ -4,6 +4,7 @@ Nothing in this package reads files, clocks or the environment: the same scoreca
 always give the same `Assessment`. The modules, each with one owner:
 
 - `numbers`: points as integers at the plan's scale, and half-up rounding (used by the renderers too);
+- `declared`: what the rulebook declares in points (its scale, each section's points), worked out once;
 - `results`: the frozen result types;
 - `points`: a verdict's points, deduction groups, sections, the score, grades and vetoes;
 - `prose`: the policy in words and each rectification item;

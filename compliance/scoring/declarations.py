@@ -26,8 +26,8 @@ from compliance.errors import Problem
 from compliance.loading.documents import Document
 from compliance.loading.rulebook import LoadedRulebook, rule_files
 from compliance.model import Veto
+from compliance.scoring.declared import FIXED_BASE, declared_points, rulebook_numbers
 from compliance.scoring.numbers import NO_POINTS, Points, points_text, scale_for, text, to_points, written
-from compliance.scoring.points import FIXED_BASE, declared_points, rulebook_numbers
 from compliance.suggest import did_you_mean
 
 

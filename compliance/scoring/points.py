@@ -40,52 +40,14 @@ from compliance.model import (
     ScoringPolicy,
     VetoTrigger,
 )
+from compliance.scoring.declared import FIXED_BASE, declared_points, rulebook_numbers
 from compliance.scoring.numbers import NO_POINTS, Points, Scale, half_up, scale_for, to_points, written
 from compliance.scoring.results import GroupScore, RuleScore, SectionScore, VetoApplied, VetoKind
 
 if TYPE_CHECKING:  # annotations only: importing the manual-points loader costs `check` its Excel reader
     from compliance.loading.manual import ManualEntry
 
-FIXED_BASE = 100  # fixed_100: every unit starts from 100 points
 ZERO = NO_POINTS
-
-# ------------------------------------------------------------------ what the rulebook declares, worked out once
-
-
-def declared_points(meta: Rulebook, rules: Iterable[tuple[Rule, int]], scale: Scale) -> dict[int, Points]:
-    """Each section's points as declared (the total a section weight must equal): every rule's points, machine-
-    checkable or not, except bonus rules and the members of a deduction group, which count as the group's points
-    once, in the section of its first member."""
-    groups = {g.id: g for g in meta.deduction_groups}
-    totals: dict[int, Points] = {s.number: ZERO for s in meta.sections}
-    seen: set[str] = set()
-    for rule, section in rules:
-        if rule.bonus:
-            continue
-        if rule.group in groups:
-            if rule.group not in seen:
-                seen.add(rule.group)
-                totals[section] = Points(totals.get(section, ZERO) + to_points(groups[rule.group].points, scale))
-            continue
-        totals[section] = Points(totals.get(section, ZERO) + to_points(rule.points, scale))
-    return totals
-
-
-def rulebook_numbers(meta: Rulebook, rules: Iterable[Rule]) -> list[float | int | Decimal]:
-    """Every number of the rulebook that points are made of: rule points, steps' `per` and `cap`, deduction
-    groups' points and caps, the bonus cap (a rate band's `step` divides a shortfall, it is no points)."""
-    numbers: list[float | int | Decimal] = [FIXED_BASE]
-    for rule in rules:
-        numbers.append(rule.points)
-        if isinstance(rule.scoring, PerShortfall):
-            numbers += [rule.scoring.per, rule.scoring.cap]
-        elif isinstance(rule.scoring, RateBands):
-            numbers.append(rule.scoring.per)
-    for group in meta.deduction_groups:
-        numbers += [group.points, group.deduction_cap]
-    if meta.scoring.bonus_cap is not None:
-        numbers.append(meta.scoring.bonus_cap)
-    return numbers
 
 
 @dataclass(frozen=True)
