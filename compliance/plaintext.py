@@ -13,12 +13,12 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\
 
 # C0 control characters but tab, LF and CR (and DEL): nothing a spreadsheet or a browser should show or choke on (a
 # NUL ends a C string in some readers; XML forbids most of them)
-C0_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_C0_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def without_c0(text: str) -> str:
     """Text with the C0 control characters that a report may carry dropped (tab and line breaks stay)."""
-    return C0_CONTROL.sub("", text)
+    return _C0_CONTROL.sub("", text)
 
 
 def one_line(value: object) -> str:

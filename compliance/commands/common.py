@@ -65,7 +65,7 @@ def _positive_float(text: str) -> float:
 
 
 def add_workers_options(parser: argparse.ArgumentParser) -> None:
-    from compliance.parallel import (  # on first use: `check` scores one report here
+    from compliance.parallel import (  # on first use: `check`, which has no workers, never loads the pool
         DEFAULT_UNIT_TIMEOUT,
         default_workers,
     )
